@@ -1,0 +1,1 @@
+"""Runs the stack described by compose.yaml as local processes."""

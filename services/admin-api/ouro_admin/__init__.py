@@ -1,0 +1,1 @@
+"""REST admin API, dashboard, snapshots."""

@@ -1,0 +1,1 @@
+"""World Director: rules, sliders, throttles, controls, Questmaker monitor."""

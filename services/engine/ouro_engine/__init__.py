@@ -1,0 +1,1 @@
+"""The authoritative world: ECS tick, commands, combat, quests, persistence, player gateways."""

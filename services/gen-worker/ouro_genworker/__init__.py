@@ -1,0 +1,1 @@
+"""Procedural drafts from generation jobs, seeded and reproducible."""

@@ -1,0 +1,1 @@
+"""LLMService: enrichment and Questmaker brains."""

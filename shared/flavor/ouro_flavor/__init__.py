@@ -1,0 +1,1 @@
+"""Offline flavour: tables and grammars for names, descriptions, barks and quest text."""

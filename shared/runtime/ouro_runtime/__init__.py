@@ -1,0 +1,1 @@
+"""Shared run-time: stream bus, settings, logging, metrics, health server."""

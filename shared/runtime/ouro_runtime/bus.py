@@ -1,0 +1,417 @@
+"""The typed stream bus over Redis Streams and consumer groups (DESIGN §2).
+
+Delivery is at-least-once; the effect is once:
+
+1. `publish` XADDs a msgspec-encoded message with an idempotency key, trimmed by approximate MAXLEN.
+2. A `Consumer` first re-reads its own pending list (id 0: entries it was given but never acked, e.g.
+   after a connection error), then new entries (`>`), in batches.
+3. An entry whose key was already handled by this group is acked and skipped (a duplicate XADD from a
+   client retry, or a redelivery after a crash between output and ack).
+4. The handler runs; only after it returns (its output written) are the done-markers set and the
+   entries acked, in one pipeline.
+5. A handler error leaves the entry pending. Every `claim_idle_ms / 2` each consumer XAUTOCLAIMs
+   entries idle longer than `claim_idle_ms` (a dead consumer's, or its own failures) and retries them.
+6. An entry delivered `max_deliveries` times — or one that cannot be decoded, or whose handler raised
+   `Poison` — goes to `<stream>.dead` with the error, and is acked.
+7. Redis errors: back off (with jitter), recreate a missing group (NOGROUP after Redis restarted
+   empty), re-read the own pending list, go on.
+8. `stop` (SIGTERM): stop reading, finish the batch in hand, ack it, return.
+
+Handlers must be idempotent on the message key for their *outputs* too: derive output ids from the
+input's id, so a redelivered input produces the same output, which the next stage then dedupes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from ouro_runtime import metrics
+from ouro_schemas import names
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+FIELD_DATA = b"d"
+FIELD_KEY = b"k"
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+
+
+class Poison(Exception):
+    """Raised by a handler for a message that can never succeed: dead-letter it now, no retries."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler knows about the entry besides the message itself."""
+
+    stream: str
+    entry_id: str
+    key: str
+    claimed: bool  # re-delivered by XAUTOCLAIM or from the own pending list
+
+
+Handler = Callable[[T, Delivery], Awaitable[None]]
+
+
+def _entry_key(entry_id: str, fields: dict[bytes, bytes]) -> str:
+    raw = fields.get(FIELD_KEY)
+    return raw.decode() if raw else entry_id
+
+
+class Bus:
+    """Publishing side, and the shared encoder. One per process; cheap to share."""
+
+    def __init__(self, redis: Redis, *, maxlen: int = 100_000) -> None:
+        self.redis = redis
+        self.maxlen = maxlen
+        self._encoder = msgspec.json.Encoder()
+
+    def encode(self, message: Any) -> bytes:
+        return self._encoder.encode(message)
+
+    async def publish(self, stream: str, message: Any, *, key: str | None = None) -> str:
+        """XADD `message` to `stream`. `key` is its idempotency key (defaults to its `id` field)."""
+        fields = self.fields(message, key)
+        entry_id = await self.redis.xadd(stream, fields, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+        metrics.MESSAGES_OUT.labels(stream).inc()
+        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    async def publish_many(self, stream: str, messages: list[Any]) -> None:
+        if not messages:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for message in messages:
+            pipe.xadd(stream, self.fields(message, None), maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+        await pipe.execute()
+        metrics.MESSAGES_OUT.labels(stream).inc(len(messages))
+
+    def fields(self, message: Any, key: str | None) -> dict[bytes, bytes]:
+        if key is None:
+            key = getattr(message, "id", None)
+        fields = {FIELD_DATA: self.encode(message)}
+        if key:
+            fields[FIELD_KEY] = key.encode()
+        return fields
+
+
+async def ensure_group(redis: Redis, stream: str, group: str) -> None:
+    """Create the group (and the stream) if missing; BUSYGROUP means it exists, which is fine."""
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+@dataclass
+class ConsumerConfig:
+    claim_idle_ms: int = 30_000
+    max_deliveries: int = 5
+    batch: int = 128
+    block_ms: int = 1_000
+    done_ttl_s: int = 6 * 3600  # how long a handled key is remembered for dedupe
+    backoff_max_s: float = 5.0
+
+
+@dataclass
+class _Stats:
+    handled: int = 0
+    failed: int = 0
+    dead: int = 0
+    duplicates: int = 0
+    claimed: int = 0
+    last_error: str = ""
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class Consumer(Generic[T]):
+    """One consumer in one group on one stream, handling messages of type `kind`."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        stream: str,
+        group: str,
+        name: str,
+        kind: type[T],
+        handler: Handler[T],
+        config: ConsumerConfig | None = None,
+    ) -> None:
+        self.bus = bus
+        self.redis = bus.redis
+        self.stream = stream
+        self.group = group
+        self.name = name
+        self.kind = kind
+        self.handler = handler
+        self.config = config or ConsumerConfig()
+        self.stats = _Stats()
+        self._decoder = msgspec.json.Decoder(kind)
+        self._stopping = asyncio.Event()
+        self._labels = (stream, group)
+        self._next_claim = 0.0
+        self._read_own_pending = True
+        self.ready = asyncio.Event()  # set once the group exists and the first read was issued
+        self.active = asyncio.Event()  # cleared while the service is told to stop taking work (STOP)
+        self.active.set()
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def run(self) -> None:
+        """Consume until `stop()`; survives Redis restarts."""
+        delay = 0.1
+        while not self._stopping.is_set():
+            try:
+                await ensure_group(self.redis, self.stream, self.group)
+                self._read_own_pending = True
+                self.ready.set()
+                while not self._stopping.is_set():
+                    if not self.active.is_set():
+                        await self._wait_active()
+                        continue
+                    await self.poll_once()
+                delay = 0.1
+            except REDIS_ERRORS as exc:
+                await self._recover(exc, delay)
+                delay = min(delay * 2, self.config.backoff_max_s)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                log.warning("group missing, recreating", extra={"stream": self.stream, "group": self.group})
+                metrics.REDIS_RECONNECTS.labels(*self._labels).inc()
+
+    async def _wait_active(self) -> None:
+        try:
+            await asyncio.wait_for(self.active.wait(), timeout=0.25)
+        except TimeoutError:
+            pass
+
+    async def run_burst(self, *, idle_rounds: int = 1) -> int:
+        """Consume until the stream has nothing new for this group (tests, benchmarks). Returns count."""
+        await ensure_group(self.redis, self.stream, self.group)
+        before = self.stats.handled + self.stats.dead + self.stats.duplicates
+        empty = 0
+        while empty < idle_rounds and not self._stopping.is_set():
+            got = await self.poll_once(block_ms=None)
+            empty = empty + 1 if got == 0 else 0
+        return self.stats.handled + self.stats.dead + self.stats.duplicates - before
+
+    async def _recover(self, exc: BaseException, delay: float) -> None:
+        metrics.REDIS_RECONNECTS.labels(*self._labels).inc()
+        self.stats.last_error = f"{type(exc).__name__}: {exc}"
+        log.warning("redis unavailable, backing off",
+                    extra={"stream": self.stream, "group": self.group, "error": self.stats.last_error,
+                           "delay_s": round(delay, 2)})
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=delay * (0.5 + random.random()))
+        except TimeoutError:
+            pass
+
+    # --- one pass --------------------------------------------------------------------------------
+    async def poll_once(self, block_ms: int | None = -1) -> int:
+        """Claim idle entries when due, then read one batch and handle it. Returns entries seen."""
+        seen = 0
+        now = time.monotonic()
+        if now >= self._next_claim:
+            self._next_claim = now + self.config.claim_idle_ms / 2000
+            seen += await self._claim_idle()
+        if self._read_own_pending:
+            entries = await self._read("0", None)
+            if entries:
+                return seen + await self._handle_batch(entries, claimed=True)
+            self._read_own_pending = False
+        block = self.config.block_ms if block_ms == -1 else block_ms
+        entries = await self._read(">", block)
+        seen += await self._handle_batch(entries, claimed=False)
+        return seen
+
+    async def _read(self, start: str, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        reply: Any = await self.redis.xreadgroup(
+            self.group, self.name, {self.stream: start}, count=self.config.batch, block=block_ms
+        )
+        if not reply:
+            return []
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = reply[0][1]
+        # Entries deleted by trimming show up in the pending list with no fields: ack them away.
+        gone = [eid for eid, fields in entries if not fields]
+        if gone:
+            await self.redis.xack(self.stream, self.group, *gone)
+        return [(eid, fields) for eid, fields in entries if fields]
+
+    async def _claim_idle(self) -> int:
+        reply: Any = await self.redis.xautoclaim(
+            self.stream, self.group, self.name, min_idle_time=self.config.claim_idle_ms, start_id="0-0",
+            count=self.config.batch,
+        )
+        entries = [(eid, fields) for eid, fields in reply[1] if fields] if reply else []
+        if not entries:
+            return 0
+        self.stats.claimed += len(entries)
+        metrics.MESSAGES_CLAIMED.labels(*self._labels).inc(len(entries))
+        # Entries a consumer died on (SIGKILL, OOM) never reach the error path: count deliveries here.
+        counts = await self._delivery_counts([eid for eid, _ in entries])
+        fresh = []
+        for eid, fields in entries:
+            if counts.get(eid, 0) > self.config.max_deliveries:
+                await self._dead_letter(eid, fields, f"delivered {counts[eid]} times without completing")
+            else:
+                fresh.append((eid, fields))
+        return len(entries) - len(fresh) + await self._handle_batch(fresh, claimed=True)
+
+    async def _delivery_counts(self, ids: list[bytes]) -> dict[bytes, int]:
+        if not ids:
+            return {}
+        rows: Any = await self.redis.xpending_range(
+            self.stream, self.group, min=min(ids), max=max(ids), count=len(ids) + 1000
+        )
+        wanted = set(ids)
+        out: dict[bytes, int] = {}
+        for row in rows:
+            eid = row["message_id"]
+            eid = eid if isinstance(eid, bytes) else str(eid).encode()
+            if eid in wanted:
+                out[eid] = int(row["times_delivered"])
+        return out
+
+    async def _handle_batch(self, entries: list[tuple[bytes, dict[bytes, bytes]]], *, claimed: bool) -> int:
+        if not entries:
+            return 0
+        keys = [_entry_key(eid.decode(), fields) for eid, fields in entries]
+        done_flags = await self.redis.mget([self._done_key(k) for k in keys])
+        acks: list[bytes] = []
+        done_keys: list[str] = []
+        for (eid, fields), key, done in zip(entries, keys, done_flags, strict=True):
+            if done or key in done_keys:  # handled before, or earlier in this very batch
+                self.stats.duplicates += 1
+                metrics.MESSAGES_DUPLICATE.labels(*self._labels).inc()
+                acks.append(eid)
+                continue
+            if await self._handle_one(eid, fields, key, claimed):
+                acks.append(eid)
+                done_keys.append(key)
+        await self._ack(acks, done_keys)
+        return len(entries)
+
+    async def _handle_one(self, eid: bytes, fields: dict[bytes, bytes], key: str, claimed: bool) -> bool:
+        """Run the handler; True if the entry is finished (handled), False if left pending."""
+        try:
+            message = self._decoder.decode(fields.get(FIELD_DATA, b""))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            await self._dead_letter(eid, fields, f"undecodable {self.kind.__name__}: {exc}")
+            return False
+        started = time.perf_counter()
+        try:
+            await self.handler(message, Delivery(self.stream, eid.decode(), key, claimed))
+        except Poison as exc:
+            await self._dead_letter(eid, fields, f"poison: {exc}")
+            return False
+        except REDIS_ERRORS:
+            raise  # the batch is retried after recovery; nothing was acked
+        except Exception as exc:
+            self.stats.failed += 1
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"
+            metrics.MESSAGES_FAILED.labels(*self._labels).inc()
+            counts = await self._delivery_counts([eid])
+            if counts.get(eid, 1) >= self.config.max_deliveries:
+                await self._dead_letter(eid, fields, self._describe(exc))
+            else:
+                log.warning("handler failed; entry left pending for retry",
+                            extra={"stream": self.stream, "group": self.group, "entry": eid.decode(),
+                                   "key": key, "error": self.stats.last_error,
+                                   "deliveries": counts.get(eid, 1)})
+            return False
+        metrics.HANDLER_SECONDS.labels(*self._labels).observe(time.perf_counter() - started)
+        return True
+
+    @staticmethod
+    def _describe(exc: BaseException) -> str:
+        tb = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=3)
+        return f"{type(exc).__name__}: {exc}\n{''.join(tb)[-1500:]}"
+
+    async def _ack(self, acks: list[bytes], done_keys: list[str]) -> None:
+        if not acks:
+            return
+        pipe = self.redis.pipeline(transaction=True)
+        for key in done_keys:
+            pipe.set(self._done_key(key), b"1", ex=self.config.done_ttl_s)
+        pipe.xack(self.stream, self.group, *acks)
+        await pipe.execute()
+        self.stats.handled += len(done_keys)
+        metrics.MESSAGES_IN.labels(*self._labels).inc(len(done_keys))
+
+    async def _dead_letter(self, eid: bytes, fields: dict[bytes, bytes], error: str) -> None:
+        dead = {
+            **fields,
+            b"error": error.encode()[:4000],
+            b"source_id": eid,
+            b"group": self.group.encode(),
+            b"at": str(time.time()).encode(),
+        }
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(names.dead_letter(self.stream), dead, maxlen=self.bus.maxlen, approximate=True)  # type: ignore[arg-type]
+        pipe.xack(self.stream, self.group, eid)
+        await pipe.execute()
+        self.stats.dead += 1
+        metrics.MESSAGES_DEAD.labels(*self._labels).inc()
+        log.error("entry dead-lettered",
+                  extra={"stream": self.stream, "group": self.group, "entry": eid.decode(),
+                         "error": error.splitlines()[0] if error else ""})
+
+    def _done_key(self, key: str) -> str:
+        return f"{names.BUS_DONE}{self.stream}:{self.group}:{key}"
+
+    # --- observability ---------------------------------------------------------------------------
+    async def refresh_gauges(self) -> None:
+        """Pending count and lag for /metrics. Lag in entries needs Redis >= 7 (XINFO GROUPS lag)."""
+        summary: Any = await self.redis.xpending(self.stream, self.group)
+        metrics.PENDING.labels(*self._labels).set(int(summary["pending"]))
+        groups: Any = await self.redis.xinfo_groups(self.stream)
+        for info in groups:
+            name = info["name"].decode() if isinstance(info["name"], bytes) else info["name"]
+            if name != self.group:
+                continue
+            if info.get("lag") is not None:
+                metrics.LAG_ENTRIES.labels(*self._labels).set(int(info["lag"]))
+            last = info["last-delivered-id"]
+            last = last.decode() if isinstance(last, bytes) else str(last)
+            nxt: Any = await self.redis.xrange(self.stream, min=f"({last}", count=1)
+            if nxt:
+                ms = int(nxt[0][0].decode().split("-")[0])
+                metrics.LAG_SECONDS.labels(*self._labels).set(max(0.0, time.time() - ms / 1000))
+            else:
+                metrics.LAG_SECONDS.labels(*self._labels).set(0.0)
+
+
+async def read_dead_letters(redis: Redis, stream: str, count: int = 100) -> list[dict[str, Any]]:
+    """The newest entries of `<stream>.dead`, decoded for people (admin API, tests)."""
+    rows: Any = await redis.xrevrange(names.dead_letter(stream), count=count)
+    out = []
+    for eid, fields in rows:
+        out.append({
+            "id": eid.decode(),
+            "source_id": fields.get(b"source_id", b"").decode(),
+            "group": fields.get(b"group", b"").decode(),
+            "error": fields.get(b"error", b"").decode(errors="replace"),
+            "key": fields.get(FIELD_KEY, b"").decode(errors="replace"),
+            "data": fields.get(FIELD_DATA, b"").decode(errors="replace"),
+        })
+    return out
