@@ -9,12 +9,13 @@ from __future__ import annotations
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 S = TypeVar("S", bound="ServiceSettings")
+DEV_HMAC_KEY = "development-only-hmac-key-change-me"
 
 
 class ServiceSettings(BaseSettings):
@@ -35,6 +36,21 @@ class ServiceSettings(BaseSettings):
     max_deliveries: Annotated[int, Field(ge=1, le=100)] = 5
     stream_maxlen: Annotated[int, Field(ge=100, le=100_000_000)] = 100_000
     drain_timeout_s: Annotated[float, Field(gt=0, le=600)] = 10.0
+    # HMAC key shared by the publisher (signs proposals and patches) and the engine (verifies them).
+    env: Literal["development", "production"] = "development"
+    hmac_key: SecretStr = SecretStr(DEV_HMAC_KEY)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> ServiceSettings:
+        if self.env == "production" and self.hmac_key.get_secret_value() == DEV_HMAC_KEY:
+            raise ValueError("OURO_HMAC_KEY must be set to a real secret when OURO_ENV=production")
+        if len(self.hmac_key.get_secret_value()) < 16:
+            raise ValueError("OURO_HMAC_KEY must be at least 16 characters")
+        return self
+
+    @property
+    def hmac_key_bytes(self) -> bytes:
+        return self.hmac_key.get_secret_value().encode()
 
 
 def load_settings(kind: type[S]) -> S:
@@ -44,7 +60,7 @@ def load_settings(kind: type[S]) -> S:
     except ValidationError as exc:
         prefix = kind.model_config.get("env_prefix", "")
         for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"])
+            field = ".".join(str(p) for p in err["loc"]) or "(settings)"
             var = "REDIS_URL" if field == "redis_url" else f"{prefix}{field}".upper()
             print(f"bad setting {var}: {err['msg']} (got {err.get('input')!r})", file=sys.stderr)
         raise SystemExit(2) from None

@@ -23,6 +23,7 @@ STREAM_MESSAGES: dict[str, Any] = {
     "PatchResult": messages.PatchResult,
     "QmTurn": messages.QmTurn,
     "ControlMessage": messages.ControlMessage,
+    "AdminCommand": messages.AdminCommand,
     "DirectorState": messages.DirectorState,
     "LogEntry": messages.LogEntry,
 }

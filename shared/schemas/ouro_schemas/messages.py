@@ -11,6 +11,7 @@
 | world.patches   | Patch        |
 | world.applied   | PatchResult  |
 | control         | ControlMessage |
+| admin.commands  | AdminCommand |
 | log.*           | LogEntry     |
 """
 
@@ -268,6 +269,26 @@ class ControlMessage(msgspec.Struct, kw_only=True, frozen=True):
     at: float
     args: dict[str, Any] = msgspec.field(default_factory=dict)
     issued_by: str = ""
+
+
+class AdminAction(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    EDIT = "edit"  # new payload/flavor: the gate runs again
+    UNDO = "undo"  # emit the inverse patch of a published proposal
+
+
+class AdminCommand(msgspec.Struct, kw_only=True, frozen=True):
+    """An admin's word on one proposal, consumed by the publisher's group (never lost if it is down)."""
+
+    id: str
+    action: AdminAction
+    proposal_id: str
+    at: float
+    by: str = ""
+    reason: str = ""
+    payload: dict[str, Any] | None = None  # EDIT only
+    flavor: dict[str, str | list[str]] | None = None  # EDIT only
 
 
 class Sliders(msgspec.Struct, kw_only=True):

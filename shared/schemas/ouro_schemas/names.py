@@ -18,6 +18,7 @@ GEN_ENRICHED: Final = "gen.enriched"  # llm-worker -> publisher          (Propos
 QM_TURNS: Final = "qm.turns"  # director -> llm-worker                   (QmTurn)
 QM_ACTIONS: Final = "qm.actions"  # llm-worker -> publisher              (Proposal, type QM_ACTION)
 CONTROL: Final = "control"  # admin-api/director -> all services         (ControlMessage)
+ADMIN_COMMANDS: Final = "admin.commands"  # admin-api -> publisher       (AdminCommand)
 
 LOG_DIRECTOR: Final = "log.director"  # LogEntry
 LOG_PROPOSALS: Final = "log.proposals"  # LogEntry
