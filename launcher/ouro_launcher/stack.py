@@ -199,7 +199,8 @@ class _Launch:
             r.proc.poll()
         if self.redis is not None:
             self.redis.stop()
-        self.state_file.unlink(missing_ok=True)
+        if self.record is not None:  # ours; a refused `up` must not forget the stack already running
+            self.state_file.unlink(missing_ok=True)
         note = f" ({len(killed)} needed SIGKILL)" if killed else ""
         self.out.write(f"stopped {len(self.running)} service process(es){note} and Redis\n")
 

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ouro_launcher import state
@@ -55,7 +56,8 @@ def start(spec: ProcessSpec, log_dir: Path, base_env: Mapping[str, str], wave: i
     path = log_path(log_dir, spec.instance)
     env = {**base_env, **spec.env, "PYTHONUNBUFFERED": "1"}
     with open(path, "ab") as log:
-        log.write(f"--- ouro-launcher: starting {spec.instance}: {' '.join(spec.argv)}\n".encode())
+        now = datetime.now(UTC).isoformat()
+        log.write(f"--- ouro-launcher at {now} starting {spec.instance}: {' '.join(spec.argv)}\n".encode())
         log.flush()
         proc = subprocess.Popen(
             spec.argv,

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 
@@ -19,13 +20,17 @@ import redis
 
 
 def log(event: str, **fields: object) -> None:
-    print(json.dumps({"event": event, "instance": os.environ.get("OURO_INSTANCE"), **fields}), file=sys.stderr)
+    record = {"t": time.time(), "event": event, "instance": os.environ.get("OURO_INSTANCE"), **fields}
+    print(json.dumps(record), file=sys.stderr)
 
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/healthz":
-            body, ctype = json.dumps({"status": "ok", "instance": os.environ.get("OURO_INSTANCE")}), "application/json"
+            body, ctype = (
+                json.dumps({"status": "ok", "instance": os.environ.get("OURO_INSTANCE")}),
+                "application/json",
+            )
         elif self.path == "/metrics":
             body, ctype = "# TYPE standin_up gauge\nstandin_up 1\n", "text/plain; version=0.0.4"
         else:
@@ -47,7 +52,9 @@ def main() -> int:
         log("failing on purpose", reason="STANDIN_FAIL=1")
         return 3
     redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
-    server = ThreadingHTTPServer((os.environ.get("OURO_HTTP_HOST", "127.0.0.1"), int(os.environ["OURO_HTTP_PORT"])), Handler)
+    server = ThreadingHTTPServer(
+        (os.environ.get("OURO_HTTP_HOST", "127.0.0.1"), int(os.environ["OURO_HTTP_PORT"])), Handler
+    )
     stop = threading.Event()
 
     def on_term(signum: int, frame: FrameType | None) -> None:

@@ -39,7 +39,11 @@ def test_parse_accepts_short_and_long_forms() -> None:
                     "command": "python -m app --flag 'a b'",
                     "environment": ["A=1", "B=x=y", "INHERITED"],
                     "ports": ["127.0.0.1:4000:4001/tcp", "9000", {"target": 81, "published": 8081}],
-                    "volumes": ["./data:/app/data:rw", "named:/var/lib", {"type": "bind", "source": "/x", "target": "/y"}],
+                    "volumes": [
+                        "./data:/app/data:rw",
+                        "named:/var/lib",
+                        {"type": "bind", "source": "/x", "target": "/y"},
+                    ],
                     "depends_on": ["db"],
                     "deploy": {"replicas": 3},
                     "healthcheck": {"test": ["CMD", "true"]},
@@ -63,7 +67,10 @@ def test_parse_accepts_short_and_long_forms() -> None:
         ({}, "no 'services'"),
         ({"services": {"a": {"build": ".", "depends_on": ["ghost"]}}}, "unknown service 'ghost'"),
         ({"services": {"a": {"build": ".", "deploy": {"replicas": "two"}}}}, r"a\.deploy\.replicas"),
-        ({"services": {"a": {"build": ".", "environment": {"DEBUG": True}}}}, r"a\.environment\.DEBUG: booleans"),
+        (
+            {"services": {"a": {"build": ".", "environment": {"DEBUG": True}}}},
+            r"a\.environment\.DEBUG: booleans",
+        ),
         ({"services": {"a": {"build": ".", "ports": ["4000-4010:4000-4010"]}}}, "port ranges"),
     ],
 )

@@ -87,7 +87,11 @@ def test_service_hostnames_in_urls_point_at_loopback() -> None:
         {
             "services": {
                 "redis": {"image": "redis:7"},
-                "api": {"build": ".", "command": ["python", "-m", "api"], "environment": {"OURO_HTTP_PORT": "8000"}},
+                "api": {
+                    "build": ".",
+                    "command": ["python", "-m", "api"],
+                    "environment": {"OURO_HTTP_PORT": "8000"},
+                },
                 "bot": {
                     "build": ".",
                     "command": ["python", "-m", "bot"],
@@ -135,7 +139,12 @@ def test_refuses_what_cannot_run_locally() -> None:
 def test_refuses_two_instances_on_one_port() -> None:
     doc = {
         "services": {
-            "a": {"build": ".", "command": "x", "environment": {"OURO_HTTP_PORT": "9000"}, "deploy": {"replicas": 2}},
+            "a": {
+                "build": ".",
+                "command": "x",
+                "environment": {"OURO_HTTP_PORT": "9000"},
+                "deploy": {"replicas": 2},
+            },
             "b": {"build": ".", "command": "x", "environment": {"OURO_HTTP_PORT": "9001"}},
         }
     }
@@ -156,7 +165,13 @@ def test_waves_detect_cycles() -> None:
 
 @pytest.mark.parametrize(
     ("image", "expected"),
-    [("redis", True), ("redis:7", True), ("docker.io/library/redis:7-alpine", True), ("redis-stack", False), (None, False)],
+    [
+        ("redis", True),
+        ("redis:7", True),
+        ("docker.io/library/redis:7-alpine", True),
+        ("redis-stack", False),
+        (None, False),
+    ],
 )
 def test_is_redis_image(image: str | None, expected: bool) -> None:
     assert is_redis_image(image) is expected
