@@ -181,7 +181,8 @@ def _parse_environment(raw: Any, where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if isinstance(raw, dict):
-        return {str(k): _scalar(v, f"{where}.{k}") for k, v in raw.items()}
+        # `KEY:` with no value means "from the caller's environment": children inherit it, no entry.
+        return {str(k): _scalar(v, f"{where}.{k}") for k, v in raw.items() if v is not None}
     if isinstance(raw, list):
         env: dict[str, str] = {}
         for item in raw:

@@ -101,6 +101,8 @@ def test_the_projects_compose_file_describes_the_whole_stack() -> None:
 
 
 def test_compose_interpolates_the_log_level_from_the_caller() -> None:
-    services = load_compose(REPO / "compose.yaml", {"OURO_LOG_LEVEL": "debug"})
-    assert services[names.SERVICE_ENGINE].environment["OURO_LOG_LEVEL"] == "debug"
-    assert load_compose(REPO / "compose.yaml", {})["engine"].environment["OURO_LOG_LEVEL"] == "info"
+    services = load_compose(REPO / "compose.yaml", {"OURO_LOG_LEVEL": "DEBUG"})
+    assert services[names.SERVICE_ENGINE].environment["OURO_LOG_LEVEL"] == "DEBUG"
+    defaults = load_compose(REPO / "compose.yaml", {})["engine"].environment
+    assert defaults["OURO_LOG_LEVEL"] == "INFO"
+    assert "OURO_HMAC_KEY" not in defaults  # a secret is never written in the file: inherited when set
