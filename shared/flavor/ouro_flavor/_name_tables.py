@@ -33,7 +33,10 @@ GIVEN: tuple[str, ...] = _words(
     Dariush Shirin Emre Elif Kerem Zeynep Farid Noor
     """
     # Pacific, Indigenous, Irish, Hebrew, Greek
-    """Kai Leilani Tane Moana Aroha Niamh Cian Aoife Eitan Tamar Noa Yael Nikos Eleni Theo Iris"""
+    """Kai Leilani Tane Moana Aroha Niamh Cian Aoife Eitan Tamar Noa Yael Nikos Eleni Theo Iris
+    Kenta Rin Yuna Hyun-woo Soo-ah Mingyu Xin Hao Ying Duc Hoa Imani Kofi Ebere Chinedu Ayodele Lerato
+    Goran Milena Bogdan Sasha Hedda Rune Otto Ada Ezra Jude Ruby Flint Juniper Aurelio Catalina Bruno
+    Luana Nayeli Aditi Vikram Meera Zainab Hamid Leila Cyrus Aylin Baran Mahina Keanu Oisin Saoirse"""
 )
 
 SURNAMES: tuple[str, ...] = _words(
@@ -46,7 +49,11 @@ SURNAMES: tuple[str, ...] = _words(
     Haddad Nasser Khalil Farouk Rahimi Tehrani Yilmaz Demir Aksoy Kaya Kealoha Makoa Walker Ngata Tupou
     Redcloud Blackfeather Whitehorse O'Rourke Gallagher Byrne Levi Katz Mizrahi Papadakis Doukas
     Kovacs Varga Moreau Laurent Duval Rossi Bianchi Esposito Marchetti Ibarra Kurosawa Abe Ogawa Matsuda
-    Hoshino Sakamoto Baek Seo Jang Lau Tang Ho Mok Ong"""
+    Hoshino Sakamoto Baek Seo Jang Lau Tang Ho Mok Ong Hayashi Kobayashi Shimizu Lim Kwon Jeon Feng Guo
+    Luo Vu Dang Ramos Aquino Obi Achebe Asante Boateng Diallo Keita Mwangi Abebe Zulu Orlov Morozov
+    Dragan Nowak Jovanovic Sorensen Nyberg Falk Hartmann Keller Blackwood Thorne Sterling Pryce Lockhart
+    Campos Fuentes Herrera Pereira Barros Menon Pillai Chatterjee Qureshi Mansour Saleh Karimi Arslan
+    Kahale Tane Moreno Duarte Galloway Vasquez"""
 )
 
 HANDLES: tuple[str, ...] = _words(

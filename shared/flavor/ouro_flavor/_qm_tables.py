@@ -32,21 +32,21 @@ TRAITS: dict[str, str] = {
 GOALS: dict[str, str] = {
     "impatient": "They want results now, not excuses later.",
     "benevolent": "They want the weak protected and the debts of the powerful paid.",
-    "cruel": "They want its rivals broken and everyone else afraid.",
-    "cryptic": "They want a secret uncovered that it will not name.",
+    "cruel": "They want their rivals broken and everyone else afraid.",
+    "cryptic": "They want a secret uncovered that they will not name.",
     "mercantile": "They want profit, leverage and a cut of every deal.",
-    "vengeful": "They want the people who wronged it to suffer, one by one.",
+    "vengeful": "They want the people who wronged them to suffer, one by one.",
     "playful": "They want a good story, with twists, and a runner worth watching.",
-    "paranoid": "They want to know who is watching, and to erase its own tracks.",
+    "paranoid": "They want to know who is watching, and to erase their own tracks.",
 }
 PLEASED: dict[str, str] = {
     "impatient": "speed", "benevolent": "mercy and keeping civilians safe", "cruel": "ruthlessness",
-    "cryptic": "players who read between the lines", "mercantile": "a good bargain", "vengeful": "loyalty to its grudge",
+    "cryptic": "players who read between the lines", "mercantile": "a good bargain", "vengeful": "loyalty to the grudge",
     "playful": "style and surprise", "paranoid": "discretion",
 }
 ANGERED: dict[str, str] = {
     "impatient": "dawdling", "benevolent": "needless bloodshed", "cruel": "pity", "cryptic": "blunt questions",
-    "mercantile": "waste and broken deals", "vengeful": "sparing its enemies", "playful": "boring play",
+    "mercantile": "waste and broken deals", "vengeful": "sparing enemies", "playful": "boring play",
     "paranoid": "loose talk and witnesses",
 }
 ROLE_NOUNS: tuple[str, ...] = (

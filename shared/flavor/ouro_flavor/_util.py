@@ -7,7 +7,7 @@ the text for a given seed) easy to reason about.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -47,6 +47,26 @@ def key(value: object) -> str:
     if not isinstance(value, str):
         return ""
     return value.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def known_keys(values: object, table: Mapping[str, object]) -> list[str]:
+    """The normalised values found in ``table``, deduplicated in order; a lone string counts as one value.
+
+    Anything that is not a string or an iterable (``None``, a number) gives no keys.
+    """
+    items: Iterable[object]
+    if isinstance(values, str):
+        items = (values,)
+    elif isinstance(values, Iterable):
+        items = values
+    else:
+        return []
+    found: list[str] = []
+    for value in items:
+        k = key(value)
+        if k in table and k not in found:
+            found.append(k)
+    return found
 
 
 def lookup(table: Mapping[str, T], value: object, default: T) -> T:

@@ -13,7 +13,7 @@ import numpy as np
 from . import _item_tables as it
 from ._name_tables import HANDLES
 from ._npc_tables import GENERIC_ROLE, ROLE_WORDS, ROLES, THEME_LINES, THREAT_LINES
-from ._util import chance, finish, key, lookup, pick, sample
+from ._util import chance, finish, known_keys, lookup, pick, sample
 from .events import EVENT_TYPES, event_text
 from .rooms import ROOM_KINDS, room_description, room_name
 from .themes import theme_words
@@ -74,24 +74,13 @@ def npc_barks(rng: Rng, *, role: str, n: int = 3) -> list[str]:
     return [finish(b) for b in sample(rng, words.barks, count)]
 
 
-def _known_effects(effects: Sequence[str]) -> list[str]:
-    if isinstance(effects, str):
-        effects = (effects,)
-    seen: list[str] = []
-    for effect in effects:
-        k = key(effect)
-        if k in it.EFFECT_DESC and k not in seen:
-            seen.append(k)
-    return seen
-
-
 def item_description(rng: Rng, *, kind: str, rarity: str, effects: Sequence[str] = ()) -> str:
     """A few sentences on an item of ``kind`` and ``rarity``, one per known effect id (at most three)."""
     parts = [
         pick(rng, lookup(it.KIND_DESC, kind, it.GENERIC_DESC)),
         pick(rng, lookup(it.RARITY_DESC, rarity, it.RARITY_DESC["common"])),
     ]
-    parts.extend(pick(rng, it.EFFECT_DESC[e]) for e in _known_effects(effects)[:3])
+    parts.extend(pick(rng, it.EFFECT_DESC[e]) for e in known_keys(effects, it.EFFECT_DESC)[:3])
     if chance(rng, 0.3):
         parts.append(pick(rng, it.MARKS))
     text = " ".join(parts).format(maker=pick(rng, it.MAKERS), handle=pick(rng, HANDLES).upper(), colour=pick(rng, it.COLOURS))

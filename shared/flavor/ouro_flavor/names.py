@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _item_tables as it
 from . import _name_tables as nt
-from ._util import chance, finish, key, lookup, pick
+from ._util import chance, finish, key, known_keys, lookup, pick
 from .themes import theme_words
 
 Rng = np.random.Generator
@@ -36,8 +36,13 @@ def _initial(rng: Rng) -> str:
     return f"{pick(rng, nt.GIVEN)} {pick(rng, _INITIALS)}. {pick(rng, nt.SURNAMES)}"
 
 
+def _surnames(rng: Rng) -> str:
+    first, second = pick(rng, nt.SURNAMES), pick(rng, nt.SURNAMES)
+    return first if first == second else f"{first}-{second}"
+
+
 def _double(rng: Rng) -> str:
-    return f"{pick(rng, nt.GIVEN)} {pick(rng, nt.SURNAMES)}-{pick(rng, nt.SURNAMES)}"
+    return f"{pick(rng, nt.GIVEN)} {_surnames(rng)}"
 
 
 def _given_handle(rng: Rng) -> str:
@@ -45,7 +50,7 @@ def _given_handle(rng: Rng) -> str:
 
 
 def _handle_double(rng: Rng) -> str:
-    return f'"{_handle(rng)}" {pick(rng, nt.SURNAMES)}-{pick(rng, nt.SURNAMES)}'
+    return f'"{_handle(rng)}" {_surnames(rng)}'
 
 
 def _handle_surname(rng: Rng) -> str:
@@ -60,10 +65,10 @@ _Form = Callable[[Rng], str]
 # (cumulative probability, form): the last threshold is 1.0 so one rng draw always selects a form.
 _FORMS: dict[str, tuple[tuple[float, _Form], ...]] = {
     "mixed": (
-        (0.40, _plain), (0.60, _given_handle), (0.72, _handle_double), (0.82, _handle_surname),
-        (0.90, _double), (0.95, _initial), (1.0, _net),
+        (0.30, _plain), (0.52, _given_handle), (0.64, _handle_double), (0.72, _handle_surname),
+        (0.84, _double), (0.93, _initial), (1.0, _net),
     ),
-    "corp": ((0.45, _plain), (0.80, _initial), (1.0, _double)),
+    "corp": ((0.25, _plain), (0.70, _initial), (1.0, _double)),
     "gang": ((0.45, _given_handle), (0.70, _handle_surname), (0.90, _handle_double), (1.0, _plain)),
     "net": ((0.70, _net), (0.85, _given_handle), (1.0, _handle_surname)),
 }
@@ -205,12 +210,6 @@ def building_name(rng: Rng, storefront: str) -> str:
     return finish(text)
 
 
-def _known_effects(effects: Sequence[str]) -> list[str]:
-    if isinstance(effects, str):  # a lone id passed where a sequence was expected
-        effects = (effects,)
-    return [k for k in (key(e) for e in effects) if k in it.EFFECT_ADJ]
-
-
 def _model(rng: Rng) -> str:
     return f"{pick(rng, it.MODEL_LETTERS)}-{int(rng.random() * 90) + 10}"
 
@@ -218,7 +217,7 @@ def _model(rng: Rng) -> str:
 def item_name(rng: Rng, *, kind: str, rarity: str, effects: Sequence[str] = ()) -> str:
     """An item's name: the base noun from ``kind``, grander with ``rarity``, coloured by ``effects`` ids."""
     base = pick(rng, lookup(it.BASES, kind, it.GENERIC_BASES))
-    known = _known_effects(effects)
+    known = known_keys(effects, it.EFFECT_ADJ)
     effect = pick(rng, known) if known else ""
     adj = pick(rng, it.EFFECT_ADJ[effect]) if effect else ""
     maker = pick(rng, it.MAKERS)

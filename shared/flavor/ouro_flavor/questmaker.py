@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _qm_tables as qt
 from ._name_tables import HANDLES
-from ._util import chance, clean, finish, key, pick, sample
+from ._util import chance, clean, finish, key, known_keys, pick, sample
 from .names import person_name
 
 __all__ = ["QM_TAGS", "SITUATIONS", "Persona", "questmaker_message", "questmaker_persona"]
@@ -83,9 +83,7 @@ def questmaker_message(
     rng: Rng, *, tags: Sequence[str], situation: str, player: str, npc: str | None = None
 ) -> str:
     """A message from a Questmaker with ``tags`` to ``player`` in ``situation``, relayed by ``npc`` if given."""
-    if isinstance(tags, str):
-        tags = (tags,)
-    known = [k for k in (key(t) for t in tags) if k in qt.TRAITS]
+    known = known_keys(tags, qt.TRAITS)
     tone = pick(rng, known) if known else qt.NEUTRAL
     text = pick(rng, message_pool(situation, tone)).format(player=clean(player, "runner"))
     if chance(rng, 0.4):

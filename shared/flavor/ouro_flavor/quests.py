@@ -42,7 +42,7 @@ _GENERIC_TITLE: tuple[tuple[str, ...], tuple[str, ...]] = (
     ("Odd", "Street", "Strange", "Rainy", "Small"), ("Job", "Favour", "Errand", "Gig", "Business"),
 )
 _TITLE_PLACES = ("the Rain", "Neon", "the Dark", "Sector 9", "the Sprawl", "Chrome", "the Undercity", "Static")
-_TITLE_FORMS = ("{adj} {noun}", "The {adj} {noun}", "{adj} {noun} in {place}", "{noun} in {place}", "A {adj} {noun}")
+_TITLE_FORMS = ("{adj} {noun}", "The {adj} {noun}", "{adj} {noun} in {place}", "{noun} in {place}", "Operation {adj} {noun}")
 
 # kind -> (hooks, details); fields: {giver}, {target}, {location}
 _TEXTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
