@@ -68,20 +68,40 @@ def build_parser() -> argparse.ArgumentParser:
     p_logs.add_argument("-n", "--lines", type=int, default=40)
     p_logs.add_argument("-f", "--follow", action="store_true")
 
-    p_test = sub.add_parser("test", help="ruff, mypy, then pytest (extra arguments go to pytest)")
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("test", help="ruff, mypy, then pytest (every argument after `test` goes to pytest)")
 
     p_schemas = sub.add_parser("schemas", help="export JSON Schemas of the wire types")
     p_schemas.add_argument("target", nargs="?", default="docs/schemas")
     return parser
 
 
+GLOBAL_OPTIONS_WITH_VALUE = ("-f", "--file", "--data-dir")
+
+
+def split_passthrough(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split `[global options] test ARGS...` into the launcher's part and pytest's part, verbatim.
+
+    argparse would read pytest's own options (-k, -x, -h ...) as ours; everything after `test` is pytest's.
+    """
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in GLOBAL_OPTIONS_WITH_VALUE:
+            i += 2
+            continue
+        if token.startswith("-"):
+            i += 1
+            continue
+        if token == "test":
+            return list(argv[: i + 1]), list(argv[i + 1 :])
+        break
+    return list(argv), []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    ours, pytest_args = split_passthrough(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args, unknown = parser.parse_known_args(args_list)
-    if unknown and args.command != "test":
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args = parser.parse_args(ours)
     compose_file = Path(args.file).resolve() if args.file else find_project_dir(Path.cwd()) / COMPOSE_FILE
     project_dir = compose_file.parent
     data_dir = data_dir_for(project_dir, args.data_dir, os.environ)
@@ -103,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "logs":
         return views.logs(data_dir, args.names, args.lines, args.follow)
     if args.command == "test":
-        return checks.run_tests(project_dir, [*unknown, *args.pytest_args])
+        return checks.run_tests(project_dir, pytest_args)
     if args.command == "schemas":
         return checks.export_schemas(project_dir, args.target)
     parser.error(f"unknown command {args.command}")

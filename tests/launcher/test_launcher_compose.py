@@ -106,3 +106,11 @@ def test_compose_interpolates_the_log_level_from_the_caller() -> None:
     defaults = load_compose(REPO / "compose.yaml", {})["engine"].environment
     assert defaults["OURO_LOG_LEVEL"] == "INFO"
     assert "OURO_HMAC_KEY" not in defaults  # a secret is never written in the file: inherited when set
+
+
+def test_everything_after_test_goes_to_pytest_verbatim() -> None:
+    from ouro_launcher.cli import split_passthrough
+
+    assert split_passthrough(["test", "-k", "bus", "-x", "-h"]) == (["test"], ["-k", "bus", "-x", "-h"])
+    assert split_passthrough(["-f", "c.yaml", "test", "tests/x"]) == (["-f", "c.yaml", "test"], ["tests/x"])
+    assert split_passthrough(["up", "--detach"]) == (["up", "--detach"], [])
