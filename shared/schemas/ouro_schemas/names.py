@@ -91,6 +91,12 @@ PROPOSAL: Final = "ouro:proposal:"  # + proposal id -> JSON Proposal (latest sta
 PROPOSAL_INDEX: Final = "ouro:proposals"  # sorted set proposal id by created_at
 APPROVAL_QUEUE: Final = "ouro:approvals"  # sorted set of proposal ids awaiting approval
 GUARDRAILS: Final = "ouro:guardrails"  # JSON guardrails in force
+# Publisher bookkeeping (publisher-owned): commit records and the gate's windows, kept across restarts.
+PROPOSAL_BEFORE_SUFFIX: Final = ":before"  # ouro:proposal:<id>:before -> the proposal as received
+PUBLISHER_COMMIT: Final = "ouro:publisher:commit:"  # + proposal id -> JSON commit record (patch, files)
+PUBLISHER_RARITY: Final = "ouro:publisher:rarity_window"  # list of recent item rarities, newest first
+PUBLISHER_THROTTLE: Final = "ouro:publisher:throttle"  # hash "<type>:<minute>" -> proposals passed
+PUBLISHER_ECONOMY: Final = "ouro:publisher:economy"  # hash "<minute>:src|sink" -> credits
 
 # Bus bookkeeping.
 BUS_DONE: Final = "ouro:bus:done:"  # + group + ":" + message key -> 1 (idempotency marker, with TTL)
