@@ -6,9 +6,10 @@ Delivery is at-least-once; the effect is once:
 2. A `Consumer` first re-reads its own pending list (id 0: entries it was given but never acked, e.g.
    after a connection error), then new entries (`>`), in batches.
 3. An entry whose key was already handled by this group is acked and skipped (a duplicate XADD from a
-   client retry, or a redelivery after a crash between output and ack).
-4. The handler runs; only after it returns (its output written) are the done-markers set and the
-   entries acked, in one pipeline.
+   client retry, or a redelivery after a crash between output and ack). The handled keys are one
+   sorted set per stream and group (ZMSCORE to check, ZADD to mark), trimmed by age and count.
+4. The handler runs; only after it returns (its output written) are the keys marked done and the
+   entries acked, in one pipeline (marks first: a crash between the two only causes a skipped redelivery).
 5. A handler error leaves the entry pending. Every `claim_idle_ms / 2` each consumer XAUTOCLAIMs
    entries idle longer than `claim_idle_ms` (a dead consumer's, or its own failures) and retries them.
 6. An entry delivered `max_deliveries` times — or one that cannot be decoded, or whose handler raised
@@ -122,7 +123,8 @@ class ConsumerConfig:
     max_deliveries: int = 5
     batch: int = 128
     block_ms: int = 1_000
-    done_ttl_s: int = 6 * 3600  # how long a handled key is remembered for dedupe
+    done_ttl_s: int = 3600  # how long a handled key is remembered for dedupe...
+    done_max: int = 200_000  # ...and how many at most (redeliveries come within minutes, not hours)
     backoff_max_s: float = 5.0
 
 
@@ -162,6 +164,10 @@ class Consumer(Generic[T]):
         self._decoder = msgspec.json.Decoder(kind)
         self._stopping = asyncio.Event()
         self._labels = (stream, group)
+        # Keys this group has handled, scored by time: the dedupe memory (one sorted set per stream/group).
+        self._done_key = f"{names.BUS_DONE}{stream}:{group}"
+        self._batches = 0
+        self._handler_seconds = metrics.HANDLER_SECONDS.labels(stream, group)  # hot path: bind once
         self._next_claim = 0.0
         self._read_own_pending = True
         self.ready = asyncio.Event()  # set once the group exists and the first read was issued
@@ -296,7 +302,7 @@ class Consumer(Generic[T]):
         if not entries:
             return 0
         keys = [_entry_key(eid.decode(), fields) for eid, fields in entries]
-        done_flags = await self.redis.mget([self._done_key(k) for k in keys])
+        done_flags: list[Any] = await self.redis.zmscore(self._done_key, keys)
         acks: list[bytes] = []
         done_keys: list[str] = []
         for (eid, fields), key, done in zip(entries, keys, done_flags, strict=True):
@@ -339,7 +345,7 @@ class Consumer(Generic[T]):
                                    "key": key, "error": self.stats.last_error,
                                    "deliveries": counts.get(eid, 1)})
             return False
-        metrics.HANDLER_SECONDS.labels(*self._labels).observe(time.perf_counter() - started)
+        self._handler_seconds.observe(time.perf_counter() - started)
         return True
 
     @staticmethod
@@ -348,11 +354,17 @@ class Consumer(Generic[T]):
         return f"{type(exc).__name__}: {exc}\n{''.join(tb)[-1500:]}"
 
     async def _ack(self, acks: list[bytes], done_keys: list[str]) -> None:
+        """Mark keys done, then ack. No MULTI needed: marked-but-unacked is redelivered and skipped."""
         if not acks:
             return
-        pipe = self.redis.pipeline(transaction=True)
-        for key in done_keys:
-            pipe.set(self._done_key(key), b"1", ex=self.config.done_ttl_s)
+        pipe = self.redis.pipeline(transaction=False)
+        if done_keys:
+            now = time.time()
+            pipe.zadd(self._done_key, dict.fromkeys(done_keys, now))
+            self._batches += 1
+            if self._batches % 64 == 0:  # bound the dedupe memory by age and by count
+                pipe.zremrangebyscore(self._done_key, "-inf", now - self.config.done_ttl_s)
+                pipe.zremrangebyrank(self._done_key, 0, -self.config.done_max - 1)
         pipe.xack(self.stream, self.group, *acks)
         await pipe.execute()
         self.stats.handled += len(done_keys)
@@ -376,8 +388,6 @@ class Consumer(Generic[T]):
                   extra={"stream": self.stream, "group": self.group, "entry": eid.decode(),
                          "error": error.splitlines()[0] if error else ""})
 
-    def _done_key(self, key: str) -> str:
-        return f"{names.BUS_DONE}{self.stream}:{self.group}:{key}"
 
     # --- observability ---------------------------------------------------------------------------
     async def refresh_gauges(self) -> None:

@@ -99,7 +99,7 @@ PUBLISHER_THROTTLE: Final = "ouro:publisher:throttle"  # hash "<type>:<minute>" 
 PUBLISHER_ECONOMY: Final = "ouro:publisher:economy"  # hash "<minute>:src|sink" -> credits
 
 # Bus bookkeeping.
-BUS_DONE: Final = "ouro:bus:done:"  # + group + ":" + message key -> 1 (idempotency marker, with TTL)
+BUS_DONE: Final = "ouro:bus:done:"  # + stream + ":" + group -> sorted set of handled keys (score = time)
 
 # --- default ports (compose.yaml sets them; these are what a bare `python -m` uses) ---------------
 PORT_TELNET: Final = 4000
