@@ -117,27 +117,27 @@ EFFECT_DESC: dict[str, tuple[str, ...]] = {
 
 KIND_DESC: dict[str, tuple[str, ...]] = {
     "weapon": (
-        "A {maker} weapon, its grip worn smooth by other hands.", "Balanced, brutal, and stamped with the {maker} logo.",
+        "{A_maker} weapon, its grip worn smooth by other hands.", "Balanced, brutal, and stamped with the {maker} logo.",
         "A street-legal frame hiding very illegal modifications.", "Heavier than it looks, and louder than it should be.",
     ),
     "armor": (
-        "Layered ballistic fabric under a {maker} shell.", "It smells of old sweat and gun oil.",
+        "Layered ballistic fabric under {a_maker} shell.", "It smells of old sweat and gun oil.",
         "Scuffed plates, re-stitched seams, still holding.", "Cut to look like fashion, built to stop a round.",
     ),
     "cyberware": (
-        "A {maker} implant sealed in a sterile pouch.", "Chrome and biogel, warm to the touch.",
+        "{A_maker} implant sealed in a sterile pouch.", "Chrome and biogel, warm to the touch.",
         "Still twitching faintly, as if it remembers its last owner.", "Install at a clinic you trust. If you know one.",
     ),
     "consumable": (
-        "Single use, sealed, with a {maker} hologram on the foil.", "The label lists side effects in very small print.",
+        "Single use, sealed, with {a_maker} hologram on the foil.", "The label lists side effects in very small print.",
         "Street-brewed, probably safe, definitely effective.", "It fizzes when shaken.",
     ),
     "junk": (
         "Worthless to most people. Not to a scavenger.", "Salvage, dented and grimy.",
-        "It might still work, with a little love.", "A {maker} part, long out of warranty.",
+        "It might still work, with a little love.", "{A_maker} part, long out of warranty.",
     ),
     "key": (
-        "It opens something, somewhere, for someone.", "A {maker} access device with a worn magnetic strip.",
+        "It opens something, somewhere, for someone.", "{A_maker} access device with a worn magnetic strip.",
         "The chip is scratched with a room number.", "Whoever lost it is looking for it.",
     ),
 }

@@ -1,6 +1,6 @@
 """Word tables for NPCs: what each role looks like, what it says, how dangerous it reads.
 
-Templates use ``str.format`` fields filled from the district theme: ``{adj}``, ``{smell}``, ``{sound}``,
+Templates use ``str.format`` fields filled from the district theme: ``{adj}`` (``{a_adj}`` with its article), ``{smell}``, ``{sound}``,
 ``{people}``, ``{noun}``, and ``{them}`` ("them", or "it" for a drone).
 """
 
@@ -29,7 +29,7 @@ ROLE_WORDS: dict[str, RoleWords] = {
             "A wiry vendor hunched over a cart of steaming skewers.",
             "A stall-keeper with a cashbox chained to one wrist.",
             "A grinning hawker wrapped in a plastic rain cape, arms full of bootleg chips.",
-            "A tired merchant counting creds under a {adj} awning.",
+            "A tired merchant counting creds under {a_adj} awning.",
             "A fast-talking seller with a tray of knock-off optics hung from the neck.",
         ),
         details=(

@@ -86,6 +86,14 @@ def clean(text: object, fallback: str, limit: int = PARAM_LEN) -> str:
     return text or fallback
 
 
+def with_article(word: str, *, capital: bool = False) -> str:
+    """``word`` after "a" or "an" by its first letter (``"an oil-stained"``, ``"a humming"``)."""
+    lower = word.lower()
+    vowel = lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(("one", "uni", "use", "eu"))
+    article = "an" if vowel else "a"
+    return f"{article.capitalize() if capital else article} {word}"
+
+
 def finish(text: str) -> str:
     """Final pass on an output string: first letter capitalised, bounded to ``MAX_LEN`` at a word break."""
     if text and text[0].islower():

@@ -13,7 +13,7 @@ import numpy as np
 from . import _item_tables as it
 from ._name_tables import HANDLES
 from ._npc_tables import GENERIC_ROLE, ROLE_WORDS, ROLES, THEME_LINES, THREAT_LINES
-from ._util import chance, finish, known_keys, lookup, pick, sample
+from ._util import chance, finish, known_keys, lookup, pick, sample, with_article
 from .events import EVENT_TYPES, event_text
 from .rooms import ROOM_KINDS, room_description, room_name
 from .themes import theme_words
@@ -49,8 +49,10 @@ def npc_description(rng: Rng, *, role: str, district_theme: str, threat_level: i
     words = lookup(ROLE_WORDS, role, GENERIC_ROLE)
     theme = theme_words(district_theme)
     people = pick(rng, theme.people)
+    adj = pick(rng, theme.adjectives)
     fields = {
-        "adj": pick(rng, theme.adjectives),
+        "adj": adj,
+        "a_adj": with_article(adj),
         "smell": pick(rng, theme.smells),
         "sound": pick(rng, theme.sounds),
         "People": people[0].upper() + people[1:],
@@ -83,5 +85,12 @@ def item_description(rng: Rng, *, kind: str, rarity: str, effects: Sequence[str]
     parts.extend(pick(rng, it.EFFECT_DESC[e]) for e in known_keys(effects, it.EFFECT_DESC)[:3])
     if chance(rng, 0.3):
         parts.append(pick(rng, it.MARKS))
-    text = " ".join(parts).format(maker=pick(rng, it.MAKERS), handle=pick(rng, HANDLES).upper(), colour=pick(rng, it.COLOURS))
+    maker = pick(rng, it.MAKERS)
+    text = " ".join(parts).format(
+        maker=maker,
+        A_maker=with_article(maker, capital=True),
+        a_maker=with_article(maker),
+        handle=pick(rng, HANDLES).upper(),
+        colour=pick(rng, it.COLOURS),
+    )
     return finish(text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._name_tables import STREET_TYPE, STREET_WORD
-from ._util import chance, finish, lookup, pick
+from ._util import chance, finish, lookup, pick, with_article
 from .themes import theme_words
 
 Rng = np.random.Generator
@@ -24,92 +24,92 @@ ROOM_KINDS: tuple[str, ...] = (
 @dataclass(frozen=True, slots=True)
 class RoomWords:
     nouns: tuple[str, ...]  # title-case, for room names
-    openers: tuple[str, ...]  # may use {adj}
+    openers: tuple[str, ...]  # may use {adj}, {a_adj}, {A_adj}
     details: tuple[str, ...]
 
 
 _ROOMS: dict[str, RoomWords] = {
     "street": RoomWords(
         ("Street", "Avenue", "Crossing", "Boulevard", "Strip"),
-        ("A {adj} street runs between towers that vanish into the smog.", "Traffic hisses past on a {adj} avenue.",
+        ("{A_adj} street runs between towers that vanish into the smog.", "Traffic hisses past on {a_adj} avenue.",
          "The street here is {adj}, lit by a hundred advertisements fighting for attention."),
         ("Puddles reflect the neon in broken colours.", "An autocab idles at the kerb, meter running.",
          "Holo-ads follow passers-by, whispering their names.", "Steam rises from a grate in the road."),
     ),
     "alley": RoomWords(
         ("Alley", "Backstreet", "Passage", "Gap", "Cut-Through"),
-        ("A {adj} alley squeezes between two buildings.", "This narrow, {adj} passage smells of things best left unnamed.",
-         "A {adj} backstreet where the neon doesn't reach."),
+        ("{A_adj} alley squeezes between two buildings.", "This narrow, {adj} passage smells of things best left unnamed.",
+         "{A_adj} backstreet where the neon doesn't reach."),
         ("Dumpsters overflow beneath a tangle of fire escapes.", "Rainwater pours from a broken gutter in a steady sheet.",
          "Someone has painted a warning in red across the brick.", "A fire escape ladder hangs just out of reach."),
     ),
     "plaza": RoomWords(
         ("Plaza", "Square", "Concourse", "Commons", "Court"),
-        ("A {adj} plaza opens up beneath the megastructures.", "The square is wide and {adj}, ringed by food stalls.",
-         "A {adj} concourse where a dozen walkways meet."),
+        ("{A_adj} plaza opens up beneath the megastructures.", "The square is wide and {adj}, ringed by food stalls.",
+         "{A_adj} concourse where a dozen walkways meet."),
         ("A dry fountain is crowned with a statue of a forgotten CEO.", "Giant screens loop the evening news on mute.",
          "Pigeons and drones fight over the same scraps.", "Benches here have spikes, to discourage sleeping."),
     ),
     "shop": RoomWords(
         ("Shop", "Store", "Stall", "Counter", "Showroom"),
-        ("A {adj} shop crammed floor to ceiling with merchandise.", "This cramped, {adj} store smells of cardboard and solder.",
-         "A {adj} little showroom with a grille half pulled down."),
+        ("{A_adj} shop crammed floor to ceiling with merchandise.", "This cramped, {adj} store smells of cardboard and solder.",
+         "{A_adj} little showroom with a grille half pulled down."),
         ("A security camera swivels to follow every customer.", "Price tags are handwritten and frequently crossed out.",
          "A bell over the door plays a warped jingle.", "Shelves of half-working gear lean against the walls."),
     ),
     "bar": RoomWords(
         ("Bar", "Lounge", "Dive", "Taproom", "Den"),
-        ("A {adj} bar, low-ceilinged and loud.", "This {adj} dive is packed with regulars and smoke.",
-         "A {adj} lounge where the music never quite stops."),
+        ("{A_adj} bar, low-ceilinged and loud.", "This {adj} dive is packed with regulars and smoke.",
+         "{A_adj} lounge where the music never quite stops."),
         ("A jukebox plays synth ballads nobody requested.", "Bottles glow on backlit shelves behind the counter.",
          "Knife marks scar the tables.", "A dancer flickers on a cheap holo-stage."),
     ),
     "clinic": RoomWords(
         ("Clinic", "Ripperdoc", "Medbay", "Surgery", "Ward"),
-        ("A {adj} clinic, too bright and not clean enough.", "A {adj} back-room surgery behind a beaded curtain.",
+        ("{A_adj} clinic, too bright and not clean enough.", "{A_adj} back-room surgery behind a beaded curtain.",
          "This {adj} medbay hums with old machines."),
         ("A surgical chair sits under a bank of articulated arms.", "Jars of preserved cyberware line the shelves.",
          "The floor drain is stained a colour nobody mentions.", "A waiting list is scrawled on a whiteboard."),
     ),
     "apartment": RoomWords(
         ("Apartment", "Flat", "Unit", "Hab", "Room"),
-        ("A {adj} apartment barely larger than its bed.", "This {adj} hab unit has one window and a view of another wall.",
-         "A {adj} flat, cluttered with someone else's life."),
+        ("{A_adj} apartment barely larger than its bed.", "This {adj} hab unit has one window and a view of another wall.",
+         "{A_adj} flat, cluttered with someone else's life."),
         ("Instant noodle cups stack up beside a cheap terminal.", "A screen plays a soap opera for nobody.",
          "The ceiling leaks into a bucket.", "A window looks out over an endless grid of lights."),
     ),
     "warehouse": RoomWords(
         ("Warehouse", "Depot", "Storehouse", "Loading Bay", "Godown"),
-        ("A {adj} warehouse of stacked crates and echoes.", "This {adj} depot is lit by a single swinging lamp.",
+        ("{A_adj} warehouse of stacked crates and echoes.", "This {adj} depot is lit by a single swinging lamp.",
          "A cavernous, {adj} loading bay."),
         ("Forklifts sit abandoned mid-task.", "Crates are stencilled with a corp logo someone tried to sand off.",
          "Chains hang from a gantry overhead.", "Rats scatter from a split sack of synth-grain."),
     ),
     "rooftop": RoomWords(
         ("Rooftop", "Roof", "Helipad", "Ledge", "Terrace"),
-        ("A {adj} rooftop high above the street.", "Wind whips across this {adj} roof.",
-         "A {adj} ledge overlooking the sprawl."),
+        ("{A_adj} rooftop high above the street.", "Wind whips across this {adj} roof.",
+         "{A_adj} ledge overlooking the sprawl."),
         ("Satellite dishes and water tanks crowd the edges.", "Far below, the city glows like a circuit board.",
          "A drone route passes close enough to touch.", "A makeshift garden grows in old tyres."),
     ),
     "subway": RoomWords(
         ("Platform", "Station", "Tunnel", "Subway", "Underpass"),
-        ("A {adj} subway platform under flickering tubes.", "This {adj} station smells of brakes and bodies.",
-         "A {adj} tunnel where the trains no longer stop."),
+        ("{A_adj} subway platform under flickering tubes.", "This {adj} station smells of brakes and bodies.",
+         "{A_adj} tunnel where the trains no longer stop."),
         ("The arrivals board has shown DELAYED for years.", "Buskers compete with the rumble of passing trains.",
          "Ticket gates hang open, their scanners smashed.", "Graffiti covers every inch of the tiles."),
     ),
     "lobby": RoomWords(
         ("Lobby", "Atrium", "Foyer", "Reception", "Entrance Hall"),
-        ("A {adj} lobby of polished stone and quiet money.", "This {adj} atrium rises ten floors under glass.",
-         "A {adj} foyer guarded by a receptionist hologram."),
+        ("{A_adj} lobby of polished stone and quiet money.", "This {adj} atrium rises ten floors under glass.",
+         "{A_adj} foyer guarded by a receptionist hologram."),
         ("Security gates chime softly as employees pass.", "A water feature trickles beside leather sofas nobody sits on.",
          "A brass plaque lists the companies upstairs.", "An elevator bank waits behind a biometric scanner."),
     ),
     "office": RoomWords(
         ("Office", "Suite", "Cubicle Farm", "Boardroom", "Workspace"),
-        ("A {adj} office floor of identical desks.", "This {adj} suite overlooks the city through tinted glass.",
-         "A {adj} boardroom with a table longer than a subway car."),
+        ("{A_adj} office floor of identical desks.", "This {adj} suite overlooks the city through tinted glass.",
+         "{A_adj} boardroom with a table longer than a subway car."),
         ("Screens glow with productivity metrics.", "A motivational poster reads SYNERGY IS SURVIVAL.",
          "A coffee machine grinds away in a corner.", "Shredders hum beside every desk."),
     ),
@@ -123,7 +123,7 @@ _ROOMS: dict[str, RoomWords] = {
 }
 _GENERIC_ROOM = RoomWords(
     ("Place", "Corner", "Spot", "Stretch"),
-    ("A {adj} corner of the city.", "A {adj} space between other places."),
+    ("{A_adj} corner of the city.", "{A_adj} space between other places."),
     ("Nothing here stays still for long.", "Rain finds its way in, as it always does."),
 )
 _THEME_LINES: tuple[str, ...] = (
@@ -141,7 +141,9 @@ def room_description(rng: Rng, *, kind: str, district_theme: str) -> str:
     room = lookup(_ROOMS, kind, _GENERIC_ROOM)
     theme = theme_words(district_theme)
     people = pick(rng, theme.people)
-    parts = [pick(rng, room.openers).format(adj=pick(rng, theme.adjectives)), pick(rng, room.details)]
+    adj = pick(rng, theme.adjectives)
+    opener = pick(rng, room.openers).format(adj=adj, a_adj=with_article(adj), A_adj=with_article(adj, capital=True))
+    parts = [opener, pick(rng, room.details)]
     line = pick(rng, _THEME_LINES)
     parts.append(
         line.format(
