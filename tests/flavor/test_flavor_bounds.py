@@ -73,3 +73,15 @@ def test_barks_count_and_distinct() -> None:
         assert 0 < len(many) <= 20
         assert len(set(many)) == len(many)
     assert fl.npc_barks(rng_for(3), role="vendor", n=-4) == []
+
+
+_BAD_ARTICLE = re.compile(r"\b[Aa] (?!one|uni|use|eu)[AEIOUaeiou]")
+
+
+def test_a_or_an_matches_the_next_word() -> None:
+    for case_id, call in CASES:
+        if case_id.startswith(("quest_text", "questmaker_message", "event_text")):
+            continue  # these interpolate caller text, whose words we do not police
+        for seed in range(10):
+            for text in strings(call(rng_for(seed))):
+                assert not _BAD_ARTICLE.search(text), f"{case_id} seed {seed}: {text!r}"
