@@ -53,15 +53,14 @@ class UpOptions:
 def up(opts: UpOptions, env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     """Start the stack. Returns the exit status: 0 on a clean stop or a detached start, 1 on failure."""
     run = _Launch(opts, env, out)
-    previous = (
-        signal.signal(signal.SIGTERM, _raise_interrupted),
-        signal.signal(signal.SIGINT, _raise_interrupted),
-    )
+    # SIGHUP too: a closed terminal must not orphan the services (they run in their own sessions).
+    handled = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in handled}
     try:
         return run.run()
     finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
@@ -189,8 +188,8 @@ class _Launch:
 
     def _stop(self) -> None:
         # Ignore further ^C while stopping: a half-stopped stack is worse than a slow stop.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         waves: dict[int, list[tuple[int, int | None]]] = {}
         for r in self.running:
             waves.setdefault(r.wave, []).append((r.proc.pid, state.start_time(r.proc.pid)))

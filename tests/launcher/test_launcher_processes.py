@@ -161,7 +161,7 @@ def wait_for(predicate: object, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_foreground_up_stops_everything_on_a_signal(tmp_path: Path, offset: int, sig: signal.Signals) -> None:
     compose = write_compose(tmp_path / "compose.yaml", offset)
     data = tmp_path / "data"
