@@ -17,6 +17,8 @@ Delivery is at-least-once; the effect is once:
 7. Redis errors: back off (with jitter), recreate a missing group (NOGROUP after Redis restarted
    empty), re-read the own pending list, go on.
 8. `stop` (SIGTERM): stop reading, finish the batch in hand, ack it, return.
+9. `active` cleared (emergency STOP): no handler starts; entries a blocking read returned meanwhile stay
+   pending on this consumer and are handled from its own pending list when `active` is set again.
 
 Handlers must be idempotent on the message key for their *outputs* too: derive output ids from the
 input's id, so a redelivered input produces the same output, which the next stage then dedupes.
@@ -301,6 +303,11 @@ class Consumer(Generic[T]):
     async def _handle_batch(self, entries: list[tuple[bytes, dict[bytes, bytes]]], *, claimed: bool) -> int:
         if not entries:
             return 0
+        if not self.active.is_set():
+            # STOP arrived while the read was blocking: leave them pending on this consumer, untouched;
+            # they are read again from the own pending list once work resumes.
+            self._read_own_pending = True
+            return len(entries)
         keys = [_entry_key(eid.decode(), fields) for eid, fields in entries]
         done_flags: list[Any] = await self.redis.zmscore(self._done_key, keys)
         acks: list[bytes] = []

@@ -61,6 +61,8 @@ def load_settings(kind: type[S]) -> S:
         prefix = kind.model_config.get("env_prefix", "")
         for err in exc.errors(include_url=False):
             field = ".".join(str(p) for p in err["loc"]) or "(settings)"
-            var = "REDIS_URL" if field == "redis_url" else f"{prefix}{field}".upper()
+            name = field.upper()
+            # Aliased fields (REDIS_URL) are reported by the name they were read from.
+            var = name if name == "REDIS_URL" else f"{prefix}{name}".upper()
             print(f"bad setting {var}: {err['msg']} (got {err.get('input')!r})", file=sys.stderr)
         raise SystemExit(2) from None
