@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -99,7 +100,7 @@ async def test_sigterm_finishes_the_message_in_flight(echo: Proc, redis: Redis) 
     await Bus(redis).publish("test.in", Echo(id="slow", n=-1))
     await wait_for(lambda: redis.get("in_flight"), what="message in flight")
     echo.proc.send_signal(signal.SIGTERM)
-    time.sleep(0.2)  # let the signal land while the handler is still blocked (not synchronisation)
+    await asyncio.sleep(0.2)  # let the signal land while the handler is still blocked (not synchronisation)
     await redis.set("release", 1)
     assert echo.proc.wait(timeout=20) == 0
     assert await echoed(redis) == ["slow"]
@@ -119,7 +120,7 @@ async def test_stop_pauses_consuming_and_go_resumes(echo: Proc, redis: Redis) ->
 
     wait_sync(paused, what="consumer paused by STOP")
     await bus.publish("test.in", Echo(id="held", n=1))
-    time.sleep(0.5)  # observing that nothing happens for a while
+    await asyncio.sleep(0.5)  # observing that nothing happens for a while
     assert await echoed(redis) == []
     await bus.publish(names.CONTROL, ControlMessage(id="c2", command=ControlCommand.GO, at=time.time()))
     await wait_for(lambda: echoed(redis), what="message handled after GO")
