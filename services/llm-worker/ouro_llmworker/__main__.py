@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from ouro_llmworker.settings import LLMSettings
+from ouro_llmworker.worker import setup
 from ouro_runtime.service import Service, run_service
-from ouro_runtime.settings import ServiceSettings
 from ouro_schemas import names
 
 
-async def setup(svc: Service) -> None:
-    """Placeholder wiring until the service's own issue lands: health and metrics only."""
+async def _setup(svc: Service) -> None:
+    await setup(svc)
 
 
 def main() -> None:
-    run_service(names.SERVICE_LLM_WORKER, ServiceSettings, setup)
+    run_service(names.SERVICE_LLM_WORKER, LLMSettings, _setup)
 
 
 if __name__ == "__main__":
