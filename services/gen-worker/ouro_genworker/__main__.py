@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from ouro_runtime.service import Service, run_service
-from ouro_runtime.settings import ServiceSettings
+from ouro_genworker.service import GenWorkerSettings, setup
+from ouro_runtime.service import run_service
 from ouro_schemas import names
 
 
-async def setup(svc: Service) -> None:
-    """Placeholder wiring until the service's own issue lands: health and metrics only."""
-
-
 def main() -> None:
-    run_service(names.SERVICE_GEN_WORKER, ServiceSettings, setup)
+    run_service(names.SERVICE_GEN_WORKER, GenWorkerSettings, setup)
 
 
 if __name__ == "__main__":

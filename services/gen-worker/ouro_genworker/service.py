@@ -1,0 +1,109 @@
+"""The gen-worker service: gen.jobs -> proposals on gen.drafts, following the director's STOP/GO.
+
+1. at start, read `ouro:director:state`; if the mode is `stopped`, stay paused until GO/resume
+2. consume gen.jobs in the `gen-worker` group (replicas share it; small batches spread the work)
+3. per job: draft (pure, `drafting.draft_raw`), add this stage's trace entry (generator, version,
+seed, duration), publish on gen.drafts, log to log.workers — a bad job is a rejected proposal, not a
+crash and not a dead letter; a job without an id cannot be named and is dead-lettered
+4. control: `stop` pauses consumption, `go`/`resume` resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import msgspec
+from prometheus_client import Counter, Histogram
+
+from ouro_genworker.drafting import BadJob, draft_raw
+from ouro_genworker.registry import GENERATORS
+from ouro_runtime.bus import REDIS_ERRORS, Delivery, Poison
+from ouro_runtime.service import Service
+from ouro_runtime.settings import ServiceSettings
+from ouro_schemas import names
+from ouro_schemas.messages import ControlCommand, ControlMessage, DirectorMode, DirectorState, LogKind
+from ouro_schemas.proposal import ProposalState, TraceEntry
+
+log = logging.getLogger(__name__)
+
+DRAFTS = Counter("ouro_gen_drafts_total", "Proposals drafted from jobs", ["type", "outcome"])
+DRAFT_SECONDS = Histogram("ouro_gen_draft_seconds", "Time to draft one proposal", ["type"],
+                          buckets=(0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+BATCH = 8  # entries per read: drafting is CPU-bound, so small batches share the jobs between replicas
+
+
+class GenWorkerSettings(ServiceSettings):
+    http_port: int = names.PORT_GEN_WORKER
+
+
+class GenWorker:
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+
+    async def handle(self, raw: dict[str, Any], delivery: Delivery) -> None:
+        started = time.perf_counter()
+        try:
+            proposal = draft_raw(raw)
+        except BadJob as exc:
+            await self.svc.emit(names.LOG_WORKERS, LogKind.ERROR, f"job without an id dead-lettered: {exc}",
+                                data={"entry": delivery.entry_id})
+            raise Poison(str(exc)) from None
+        duration = time.perf_counter() - started
+        ok = proposal.state == ProposalState.DRAFTED
+        data = {"generator": proposal.generator.name, "version": proposal.generator.version,
+                "seed": proposal.seed, "duration_ms": round(duration * 1000, 3)}
+        now = time.time()
+        proposal.trace.append(TraceEntry(stage="gen-worker", at=now, actor=self.svc.instance,
+                                         verdict="ok" if ok else "rejected", reason=proposal.reason, data=data))
+        proposal.created_at = now
+        await self.svc.bus.publish(names.GEN_DRAFTS, proposal)
+        DRAFTS.labels(proposal.type.value, proposal.state.value).inc()
+        DRAFT_SECONDS.labels(proposal.type.value).observe(duration)
+        if ok:
+            message = f"drafted {proposal.type.value} {proposal.id} with {proposal.generator.name}"
+            kind = LogKind.STATE
+        else:
+            message = f"rejected job {proposal.job_id}: {proposal.reason}"
+            kind = LogKind.VERDICT
+        await self.svc.emit(names.LOG_WORKERS, kind, message, proposal_id=proposal.id, job_id=proposal.job_id,
+                            rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
+                            data={**data, "type": proposal.type.value, "state": proposal.state.value})
+
+    async def on_control(self, message: ControlMessage) -> None:
+        if message.command == ControlCommand.STOP:
+            self.svc.pause_consuming()
+            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL, "stop: no longer taking jobs",
+                                data={"control_id": message.id})
+        elif message.command in (ControlCommand.GO, ControlCommand.RESUME):
+            self.svc.resume_consuming()
+            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL, f"{message.command.value}: taking jobs",
+                                data={"control_id": message.id})
+
+    async def follow_director_state(self) -> None:
+        """Stay paused when the director is in emergency STOP at our start."""
+        try:
+            raw = await self.svc.redis.get(names.DIRECTOR_STATE)
+        except REDIS_ERRORS as exc:
+            log.warning("director state unreadable at start", extra={"error": str(exc)})
+            return
+        if not raw:
+            return
+        try:
+            state = msgspec.json.decode(raw, type=DirectorState)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("director state undecodable at start", extra={"error": str(exc)})
+            return
+        if state.mode == DirectorMode.STOPPED:
+            self.svc.pause_consuming()
+            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL,
+                                "started paused: the director is stopped; waiting for GO")
+
+
+async def setup(svc: Service) -> None:
+    worker = GenWorker(svc)
+    svc.consume(names.GEN_JOBS, names.GROUP_GEN_WORKER, dict, worker.handle, batch=BATCH)
+    svc.on_control(worker.on_control)
+    svc.health_detail["generators"] = {t.value: f"{g.name}@{g.version}" for t, g in GENERATORS.items()}
+    await worker.follow_director_state()
