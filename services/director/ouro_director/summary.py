@@ -1,0 +1,104 @@
+"""The world summary the rules read, parsed defensively from `ouro:world:summary` (docs/contracts.md).
+
+The engine writes the key; a missing field, a wrong type or no key at all gives the defaults below,
+never an exception: the director keeps deciding from the event's own data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictInfo:
+    id: str
+    players: int = 0
+    npcs: int = 0
+    quests_open: int = 0
+    quests_done: int = 0
+    has_hq: bool = True  # unknown: assume it has one (no HQ spam from a missing field)
+    threat_level: int = 3
+    theme: str = ""
+    faction_id: str | None = None
+    last_quest_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthPointInfo:
+    room_id: str
+    direction: str
+    x: int
+    y: int
+    z: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WorldSummary:
+    tick: int = 0
+    districts: dict[str, DistrictInfo] = field(default_factory=dict)
+    money_supply: float = 0.0
+    inflation: float = 0.0
+    price_index: float = 1.0
+    growth_points: tuple[GrowthPointInfo, ...] = ()
+    bounds: tuple[int, int, int, int] = (0, 19, 0, 19)  # min_x, max_x, min_y, max_y
+
+    def district(self, district_id: str | None) -> DistrictInfo | None:
+        return self.districts.get(district_id) if district_id else None
+
+
+EMPTY = WorldSummary()
+
+
+def _int(value: Any, default: int) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
+def _float(value: Any, default: float) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
+def _district(did: str, raw: Any) -> DistrictInfo:
+    raw = raw if isinstance(raw, dict) else {}
+    faction = raw.get("faction_id")
+    last = raw.get("last_quest_at")
+    return DistrictInfo(
+        id=did, players=_int(raw.get("players"), 0), npcs=_int(raw.get("npcs"), 0),
+        quests_open=_int(raw.get("quests_open"), 0), quests_done=_int(raw.get("quests_done"), 0),
+        has_hq=bool(raw.get("has_hq", True)), threat_level=max(1, min(10, _int(raw.get("threat_level"), 3))),
+        theme=str(raw.get("theme") or ""), faction_id=faction if isinstance(faction, str) else None,
+        last_quest_at=_float(last, 0.0) if last is not None else None,
+    )
+
+
+def _growth_point(raw: Any) -> GrowthPointInfo | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("room_id"), str):
+        return None
+    return GrowthPointInfo(room_id=raw["room_id"], direction=str(raw.get("direction") or "n"),
+                           x=_int(raw.get("x"), 0), y=_int(raw.get("y"), 0), z=_int(raw.get("z"), 0))
+
+
+def parse_summary(raw: bytes | str | None) -> WorldSummary:
+    """A WorldSummary from the key's JSON; anything unreadable gives defaults. Never raises."""
+    if not raw:
+        return EMPTY
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return EMPTY
+    if not isinstance(data, dict):
+        return EMPTY
+    districts_raw = data.get("districts")
+    districts = {str(k): _district(str(k), v) for k, v in districts_raw.items()} \
+        if isinstance(districts_raw, dict) else {}
+    economy = data.get("economy") if isinstance(data.get("economy"), dict) else {}
+    gps_raw = data.get("growth_points") if isinstance(data.get("growth_points"), list) else []
+    gps = tuple(gp for gp in (_growth_point(r) for r in gps_raw) if gp is not None)
+    b = data.get("bounds") if isinstance(data.get("bounds"), dict) else {}
+    bounds = (_int(b.get("min_x"), 0), _int(b.get("max_x"), 19), _int(b.get("min_y"), 0), _int(b.get("max_y"), 19))
+    return WorldSummary(
+        tick=_int(data.get("tick"), 0), districts=districts,
+        money_supply=_float(economy.get("money_supply"), 0.0), inflation=_float(economy.get("inflation"), 0.0),
+        price_index=_float(economy.get("price_index"), 1.0), growth_points=gps, bounds=bounds,
+    )
