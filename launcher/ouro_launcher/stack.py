@@ -158,7 +158,7 @@ class _Launch:
         elif not _reachable(redis_url):
             raise LaunchError(f"REDIS_URL does not answer PING: {_redact(redis_url)}")
         state.save(self.state_file, self.record)
-        base_env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
+        base_env = {k: v for k, v in self.env.items() if k != "REDIS_URL"}
         for wave_no, wave in enumerate(plan.waves):
             started = [
                 supervisor.start(spec, self.log_dir, base_env, wave=wave_no)

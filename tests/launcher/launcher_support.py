@@ -26,8 +26,9 @@ def launcher(
     *args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120.0
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m ouro_launcher ARGS` to completion with its data under `data_dir`."""
-    full_env = {**os.environ, "OURO_DATA_DIR": str(data_dir), **(env or {})}
-    full_env.pop("REDIS_URL", None) if env is None or "REDIS_URL" not in env else None
+    # A REDIS_URL from the caller's shell would turn the embedded Redis off: only `env` may set one.
+    inherited = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    full_env = {**inherited, "OURO_DATA_DIR": str(data_dir), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "ouro_launcher", *args],
         cwd=REPO,

@@ -51,7 +51,9 @@ def main() -> int:
     if os.environ.get("STANDIN_FAIL") == "1":
         log("failing on purpose", reason="STANDIN_FAIL=1")
         return 3
-    redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.set(f"standin:{os.environ.get('OURO_INSTANCE')}", os.getpid())  # proves which Redis it uses
+    client.close()
     server = ThreadingHTTPServer(
         (os.environ.get("OURO_HTTP_HOST", "127.0.0.1"), int(os.environ["OURO_HTTP_PORT"])), Handler
     )

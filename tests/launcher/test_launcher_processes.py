@@ -16,10 +16,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import redis
 import yaml
 
 from ouro_launcher import state
 from ouro_launcher.health import probe
+from ouro_runtime.redis_server import RedisServer, free_port, ping
 
 from .launcher_support import REPO, STANDIN, free_offset, launcher
 
@@ -221,3 +223,41 @@ def test_down_from_another_shell_stops_a_foreground_launcher(tmp_path: Path, off
             proc.wait()
     assert proc.returncode == 0, out
     assert alive_pids(record) == []
+
+
+def test_external_redis_url_is_used_and_not_stopped(
+    tmp_path: Path, offset: int, own_redis: RedisServer
+) -> None:
+    compose = write_compose(tmp_path / "compose.yaml", offset)
+    data = tmp_path / "data"
+    env = {"REDIS_URL": own_redis.url}
+    started = launcher(
+        "-f", str(compose), "up", "--detach", "--port-offset", str(offset), data_dir=data, env=env
+    )
+    record = state.load(state.state_path(data))
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert "(external)" in started.stdout
+        assert record is not None and record.redis is None and record.redis_url == own_redis.url
+        assert not (data / "redis").exists()  # no embedded server was started
+        client = redis.Redis.from_url(own_redis.url)
+        assert sorted(k.decode() for k in client.keys("standin:*")) == [
+            "standin:alpha-1",
+            "standin:alpha-2",
+            "standin:beta",
+        ]
+        client.close()
+    finally:
+        assert launcher("down", data_dir=data, env=env).returncode == 0
+    assert own_redis.running and ping("127.0.0.1", own_redis.port)  # not ours to stop
+
+
+def test_unreachable_external_redis_fails_fast(tmp_path: Path, offset: int) -> None:
+    compose = write_compose(tmp_path / "compose.yaml", offset)
+    dead_url = f"redis://127.0.0.1:{free_port()}/0"
+    result = launcher(
+        "-f", str(compose), "up", "--detach", "--port-offset", str(offset),
+        data_dir=tmp_path / "data", env={"REDIS_URL": dead_url},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert f"REDIS_URL does not answer PING: {dead_url}" in result.stdout
