@@ -29,9 +29,10 @@ def item_archetype(ident: str = "item_blade_1") -> dict[str, Any]:
 
 def npc_draft(seed: int = 7, ident: str = "p-job-npc1", **kw: Any) -> Proposal:
     payload = NpcPayload.model_validate({"archetype": npc_archetype(), "spawn_room_id": "room_1_1"})
+    fields: dict[str, Any] = {"state": ProposalState.DRAFTED, **kw}
     return Proposal(id=ident, type=ProposalType.NPC, seed=seed, generator=GEN, job_id=ident[2:],
                     payload=payload.model_dump(mode="json"), tags={"district": "neon_row", "theme": "slums"},
-                    state=ProposalState.DRAFTED, **kw)
+                    **fields)
 
 
 def item_draft(seed: int = 8, ident: str = "p-job-item1") -> Proposal:
