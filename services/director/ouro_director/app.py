@@ -38,6 +38,7 @@ from ouro_schemas.messages import (
     ControlMessage,
     DirectorMode,
     DirectorState,
+    EventKind,
     GenJob,
     LogEntry,
     LogKind,
@@ -155,6 +156,26 @@ class Director:
         await self.deliver(outcome)
         for request in self.monitor.observe(event, now):
             await self.turn(request)
+        if event.kind is EventKind.QUEST_ACCEPTED and event.player_id and event.quest_id:
+            await self.learn_questmaker(event.player_id, event.quest_id)
+
+    async def learn_questmaker(self, player_id: str, quest_id: str) -> None:
+        """Find a new quest's Questmaker and its idle threshold / cool-down now, not at its first turn."""
+        track = self.monitor.track(player_id, quest_id)
+        if track is None:
+            return
+        try:
+            quest = _loads(await self.redis.get(names.WORLD_TEMPLATE + quest_id))
+            quest = quest.get("template", quest) if isinstance(quest, dict) else {}
+            qm_id = track.questmaker_id or quest.get("questmaker_id")
+            if not isinstance(qm_id, str):
+                return
+            track.questmaker_id = qm_id
+            qm = _loads(await self.redis.get(names.WORLD_TEMPLATE + qm_id))
+            qm = qm.get("template", qm) if isinstance(qm, dict) else {}
+            self.monitor.set_questmaker(qm_id, qm.get("idle_threshold_s"), qm.get("cooldown_s"))
+        except REDIS_ERRORS as exc:
+            log.warning("questmaker lookup failed", extra={"quest_id": quest_id, "error": str(exc)})
 
     async def deliver(self, outcome: Outcome) -> None:
         for rec in outcome.logs:
@@ -238,6 +259,9 @@ class Director:
             return False
         turn, qm_template = ctx
         qm = turn.questmaker_id
+        track = self.monitor.track(req.player_id, req.quest_id)
+        if track is not None and track.questmaker_id is None:
+            track.questmaker_id = qm
         if qm_template:
             self.monitor.set_questmaker(qm, qm_template.get("idle_threshold_s"), qm_template.get("cooldown_s"))
         wait = self.monitor.cooldown_left(qm, req.at)

@@ -106,10 +106,11 @@ class QuestmakerMonitor:
             return []
         if kind is EventKind.QUEST_PROGRESSED:
             tr = self._ensure(event, now)
+            tr.progress = {**tr.progress, **event.data}
+            request = self._request(tr, TurnReason.PROGRESS, event.id, now)  # time since the *previous* action
             tr.last_action_at, tr.unrelated, tr.deviation_fired = now, 0, False
             tr.last_idle_request_at = None
-            tr.progress = {**tr.progress, **event.data}
-            return [self._request(tr, TurnReason.PROGRESS, event.id, now)]
+            return [request]
         if kind is EventKind.PLAYER_IDLE_ON_QUEST:
             tr = self._ensure(event, now)
             return [self._request(tr, TurnReason.IDLE, event.id, now)]
