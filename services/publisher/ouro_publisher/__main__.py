@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from ouro_publisher import admin
+from ouro_publisher.app import Publisher
+from ouro_publisher.settings import PublisherSettings
 from ouro_runtime.service import Service, run_service
-from ouro_runtime.settings import ServiceSettings
 from ouro_schemas import names
+from ouro_schemas.messages import AdminCommand, PatchResult
+from ouro_schemas.proposal import Proposal
 
 
-async def setup(svc: Service) -> None:
-    """Placeholder wiring until the service's own issue lands: health and metrics only."""
+async def setup(svc: Service) -> Publisher:
+    """Load guardrails, library and windows; consume the four streams; follow control."""
+    settings = svc.settings
+    assert isinstance(settings, PublisherSettings)
+    pub = Publisher(svc, settings)
+    await pub.start()
+
+    async def on_admin(cmd: AdminCommand, d: object) -> None:
+        await admin.on_admin(pub, cmd)
+
+    async def on_applied(result: PatchResult, d: object) -> None:
+        await admin.on_applied(pub, result)
+
+    svc.consume(names.GEN_ENRICHED, names.GROUP_PUBLISHER, Proposal, pub.on_proposal)
+    svc.consume(names.QM_ACTIONS, names.GROUP_PUBLISHER, Proposal, pub.on_proposal)
+    svc.consume(names.ADMIN_COMMANDS, names.GROUP_PUBLISHER, AdminCommand, on_admin)
+    svc.consume(names.WORLD_APPLIED, names.GROUP_PUBLISHER, PatchResult, on_applied)
+    svc.on_control(pub.on_control)
+    return pub
 
 
 def main() -> None:
-    run_service(names.SERVICE_PUBLISHER, ServiceSettings, setup)
+    run_service(names.SERVICE_PUBLISHER, PublisherSettings, setup)
 
 
 if __name__ == "__main__":

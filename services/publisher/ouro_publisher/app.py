@@ -1,0 +1,371 @@
+"""The publisher's shell: the only service that commits (DESIGN §5).
+
+For each proposal on `gen.enriched` / `qm.actions`:
+
+1. already committed (commit record under its id)? rewrite its files identically, done — a redelivered
+   proposal commits once; already decided (a record past `enriched`)? done;
+2. fetch the world view of the ids it names (one pipelined round trip, with the record lookup);
+3. `run_gate` (pure): validate, balance, filter — every verdict with rule, value and limit;
+4. rejected -> record + log with the reasons; held for approval when the toggles say so (the gate's
+   window usage is reserved then); else
+5. commit: hash the approved proposal, build the signed patch with its inverse, and in one MULTI:
+   XADD world.patches + the commit record + the proposal record + the window counters; then write the
+   template file(s) (temp file + os.replace) and log.
+
+Admin commands, undo and engine results are in `admin.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ouro_publisher import library_files, patches
+from ouro_publisher.gate import run_gate
+from ouro_publisher.inventory import inventory
+from ouro_publisher.settings import PublisherSettings
+from ouro_publisher.types import GateResult, Usage, WindowState, describe
+from ouro_publisher.windows import Windows
+from ouro_publisher.world import Library, WorldReader, candidates
+from ouro_runtime.bus import Delivery
+from ouro_runtime.service import Service
+from ouro_schemas import names
+from ouro_schemas.errors import ContentError
+from ouro_schemas.guardrails import Guardrails, load_guardrails, parse_guardrails
+from ouro_schemas.messages import (
+    ControlCommand,
+    ControlMessage,
+    DirectorState,
+    LogKind,
+    Patch,
+    PatchKind,
+    Toggles,
+    patch_signature,
+)
+from ouro_schemas.proposal import Proposal, ProposalState, TraceEntry, can_transition, proposal_hash
+
+log = logging.getLogger(__name__)
+_enc = msgspec.json.Encoder()
+_dec_proposal = msgspec.json.Decoder(Proposal)
+DECIDED = frozenset({ProposalState.AWAITING_APPROVAL, ProposalState.APPROVED, ProposalState.PUBLISHED,
+                     ProposalState.APPLIED, ProposalState.REJECTED, ProposalState.FAILED,
+                     ProposalState.UNDONE})
+
+
+class TransitionError(RuntimeError):
+    """A state change the proposal lifecycle forbids (a bug, not a bad proposal)."""
+
+
+def advance(proposal: Proposal, new: ProposalState, moves: list[str]) -> None:
+    if not can_transition(proposal.state, new):
+        raise TransitionError(f"{proposal.id}: {proposal.state} -> {new} is not allowed")
+    moves.append(f"{proposal.state}->{new}")
+    proposal.state = new
+
+
+def record_key(pid: str) -> str:
+    return names.PROPOSAL + pid
+
+
+def commit_key(pid: str) -> str:
+    return names.PUBLISHER_COMMIT + pid
+
+
+class Publisher:
+    def __init__(self, svc: Service, settings: PublisherSettings) -> None:
+        self.svc = svc
+        self.redis = svc.redis
+        self.settings = settings
+        self.key = settings.hmac_key_bytes
+        self.library = Library()
+        self.reader = WorldReader(self.redis, self.library)
+        self.windows = Windows()
+        self.guardrails = Guardrails()
+        self.guardrails_source = "defaults"
+        self._gr_mtime: float | None = None
+        self._gr_checked = 0.0
+        self.toggles = Toggles()
+        self.paused = False
+        self._open = asyncio.Event()
+        self._open.set()
+        self.counts: dict[str, int] = {}
+
+    # --- start-up ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Load guardrails (exit on an invalid file), library, windows and toggles."""
+        path = self.settings.guardrails_file
+        if path.is_file():
+            self.guardrails = load_guardrails(path)  # ContentError: fail fast, naming the field
+            self._gr_mtime = path.stat().st_mtime
+            self.guardrails_source = str(path)
+        else:
+            log.warning("no guardrails file; built-in defaults in force", extra={"path": str(path)})
+        await self.redis.set(names.GUARDRAILS, self.guardrails.model_dump_json())
+        n = await asyncio.to_thread(self.library.load, self.settings.base_dir, self.settings.generated_dir)
+        await self.windows.load(self.redis)
+        raw = await self.redis.get(names.DIRECTOR_STATE)
+        if raw:
+            try:
+                self.toggles = msgspec.json.decode(raw, type=DirectorState).toggles
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                log.warning("director state unreadable; default toggles", extra={"error": str(exc)})
+        self.svc.health_detail["guardrails"] = self.guardrails_source
+        log.info("publisher ready", extra={"library_entries": n, "rarity_window": len(self.windows.rarities)})
+
+    # --- guardrails hot swap -----------------------------------------------------------------------
+    def poll_guardrails_file(self, now: float) -> None:
+        """Reload the file when its mtime changed (checked at most every guardrails_poll_s)."""
+        if now - self._gr_checked < self.settings.guardrails_poll_s:
+            return
+        self._gr_checked = now
+        path = self.settings.guardrails_file
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return
+        if mtime != self._gr_mtime:
+            self._gr_mtime = mtime
+            self.reload_from_file(path)
+
+    def reload_from_file(self, path: Path) -> bool:
+        try:
+            self.set_guardrails(load_guardrails(path), str(path))
+            return True
+        except (ContentError, OSError) as exc:
+            log.error("guardrails refused; previous ones stay in force", extra={"error": str(exc)[:500]})
+            return False
+
+    def set_guardrails(self, g: Guardrails, source: str) -> None:
+        self.guardrails = g
+        self.guardrails_source = source
+        self.svc.health_detail["guardrails"] = source
+        log.info("guardrails in force", extra={"source": source, "version": g.version})
+
+    async def reload_guardrails(self, source: str) -> None:
+        """Control `guardrails_updated`: from the `ouro:guardrails` key (args source=redis) or the file."""
+        if source == "redis":
+            raw = await self.redis.get(names.GUARDRAILS)
+            try:
+                g = parse_guardrails(msgspec.json.decode(raw or b"null"), names.GUARDRAILS)
+            except (ContentError, msgspec.DecodeError) as exc:
+                await self.svc.emit(names.LOG_PROPOSALS, LogKind.ERROR, f"guardrails refused: {exc}"[:1000])
+                return
+            self.set_guardrails(g, names.GUARDRAILS)
+        else:
+            path = self.settings.guardrails_file
+            if not self.reload_from_file(path):
+                await self.svc.emit(names.LOG_PROPOSALS, LogKind.ERROR, f"guardrails file {path} refused")
+                return
+            self._gr_mtime = path.stat().st_mtime
+            await self.redis.set(names.GUARDRAILS, self.guardrails.model_dump_json())
+        await self.svc.emit(names.LOG_PROPOSALS, LogKind.CONTROL, "guardrails reloaded",
+                            data={"source": self.guardrails_source, "version": self.guardrails.version})
+
+    # --- control -----------------------------------------------------------------------------------
+    async def on_control(self, msg: ControlMessage) -> None:
+        if msg.command == ControlCommand.STOP:
+            self.pause()
+        elif msg.command in (ControlCommand.GO, ControlCommand.RESUME):
+            self.resume()
+        elif msg.command == ControlCommand.SET_TOGGLES:
+            data = msgspec.to_builtins(self.toggles) | {k: v for k, v in msg.args.items()
+                                                        if k in Toggles.__struct_fields__}
+            self.toggles = msgspec.convert(data, Toggles)
+        elif msg.command == ControlCommand.GUARDRAILS_UPDATED:
+            await self.reload_guardrails(str(msg.args.get("source", "file")))
+
+    def pause(self) -> None:
+        """Stop taking work; the proposal in hand finishes (world.applied keeps flowing)."""
+        self.paused = True
+        self._open.clear()
+        for c in self.svc.consumers:
+            if c.stream != names.WORLD_APPLIED:
+                c.active.clear()
+
+    def resume(self) -> None:
+        self.paused = False
+        self._open.set()
+        for c in self.svc.consumers:
+            c.active.set()
+
+    async def wait_open(self) -> None:
+        """Hold a batch's next entry while stopped; on shutdown leave it pending for redelivery."""
+        while not self._open.is_set():
+            if self.svc.stopping:
+                raise RuntimeError("publisher stopped while paused; entry left pending")
+            try:
+                await asyncio.wait_for(self._open.wait(), timeout=0.25)
+            except TimeoutError:
+                pass
+
+    # --- proposals -----------------------------------------------------------------------------------
+    async def on_proposal(self, proposal: Proposal, delivery: Delivery) -> None:
+        await self.wait_open()
+        await self.handle(proposal)
+
+    def count(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    async def handle(self, proposal: Proposal) -> str:
+        """Gate and commit one proposal. Returns the outcome: committed | held | rejected | duplicate."""
+        now = time.time()
+        self.poll_guardrails_file(now)
+        ids, coords = candidates(proposal)
+        view, (record_raw, commit_raw) = await self.reader.view(
+            ids, coords, extra=[record_key(proposal.id), commit_key(proposal.id)])
+        if commit_raw is not None:
+            await self.rewrite_files(commit_raw)
+            self.count("duplicate")
+            return "duplicate"
+        if record_raw is not None and _dec_proposal.decode(record_raw).state in DECIDED:
+            self.count("duplicate")
+            return "duplicate"
+        before = _enc.encode(proposal)
+        if proposal.state not in (ProposalState.DRAFTED, ProposalState.ENRICHED):
+            proposal.state = ProposalState.ENRICHED  # as received from the gate's point of view
+        g = self.guardrails
+        result = run_gate(proposal, view, g, self.windows.state(g, now))
+        moves: list[str] = []
+        self.trace(proposal, result, now)
+        if not result.ok:
+            await self.reject(proposal, result, before, moves, now)
+            return "rejected"
+        advance(proposal, ProposalState.VALIDATED, moves)
+        advance(proposal, ProposalState.BALANCED, moves)
+        assert result.payload is not None
+        proposal.payload = result.payload
+        if self.needs_approval(proposal):
+            await self.hold(proposal, result, before, moves, now)
+            return "held"
+        return await self.commit(proposal, result, view, before, moves, now, record_usage=True)
+
+    def needs_approval(self, proposal: Proposal) -> bool:
+        return self.toggles.require_approval or proposal.type in self.toggles.require_approval_types
+
+    def trace(self, proposal: Proposal, result: GateResult, now: float) -> None:
+        for stage, verdicts in result.stages.items():
+            bad = [v for v in verdicts if not v.ok]
+            proposal.trace.append(TraceEntry(
+                stage=stage, at=now, actor=self.svc.instance, verdict="rejected" if bad else "ok",
+                reason="; ".join(describe(v) for v in bad)[:2000],
+                data={"verdicts": [msgspec.to_builtins(v) for v in verdicts]}))
+
+    async def reject(self, proposal: Proposal, result: GateResult, before: bytes, moves: list[str],
+                     now: float) -> None:
+        stages_ok = {s: all(v.ok for v in vs) for s, vs in result.stages.items()}
+        if stages_ok.get("validate") and proposal.state in (ProposalState.DRAFTED, ProposalState.ENRICHED):
+            advance(proposal, ProposalState.VALIDATED, moves)
+        advance(proposal, ProposalState.REJECTED, moves)
+        proposal.reason = result.reason[:4000]
+        pipe = self.redis.pipeline(transaction=True)
+        self._save(pipe, proposal, before, now)
+        await pipe.execute()
+        self.count("rejected")
+        await self.log(proposal, moves, result, f"rejected: {proposal.reason[:300]}")
+
+    async def hold(self, proposal: Proposal, result: GateResult, before: bytes, moves: list[str],
+                   now: float) -> None:
+        advance(proposal, ProposalState.AWAITING_APPROVAL, moves)
+        pipe = self.redis.pipeline(transaction=True)
+        self._save(pipe, proposal, before, now)
+        pipe.zadd(names.APPROVAL_QUEUE, {proposal.id: proposal.created_at or now})
+        self.windows.record(pipe, str(proposal.type), result.usage, now)  # reserved while it waits
+        await pipe.execute()
+        self.count("held")
+        await self.log(proposal, moves, result, "awaiting approval")
+
+    def _save(self, pipe: Any, proposal: Proposal, before: bytes | None, now: float) -> None:
+        pipe.set(record_key(proposal.id), _enc.encode(proposal))
+        if before is not None:
+            pipe.set(record_key(proposal.id) + names.PROPOSAL_BEFORE_SUFFIX, before, nx=True)
+        pipe.zadd(names.PROPOSAL_INDEX, {proposal.id: proposal.created_at or now}, nx=True)
+
+    async def commit(self, proposal: Proposal, result: GateResult, view: Any, before: bytes | None,
+                     moves: list[str], now: float, *, record_usage: bool) -> str:
+        """Approve, sign and publish: patch + records in one MULTI, then the template files."""
+        model = result.model
+        assert model is not None and result.payload is not None
+        advance(proposal, ProposalState.APPROVED, moves)
+        proposal.hash = proposal_hash(proposal, self.key)
+        inv = None if proposal.type == "QM_ACTION" else inventory(proposal.type, model, proposal.tags)
+        ops, inverse = patches.build_patch(proposal, model, inv, view)
+        patch = Patch(id=proposal.id, proposal_id=proposal.id, kind=PatchKind.APPLY, ops=ops, inverse=inverse,
+                      issued_at=now)
+        patch = msgspec.structs.replace(patch, signature=patch_signature(patch, self.key))
+        specs = patches.files(proposal, model, result.payload)
+        try:
+            for folder, tid, _ in specs:
+                library_files.target(self.settings.generated_dir, folder, tid)
+        except library_files.UnsafePath as exc:
+            proposal.state = ProposalState.BALANCED
+            moves.pop()
+            bad = GateResult(ok=False, verdicts=[], stages={})
+            bad.verdicts.append(_fail_path(str(exc)))
+            await self.reject(proposal, bad, before, moves, now)
+            return "rejected"
+        advance(proposal, ProposalState.PUBLISHED, moves)
+        proposal.trace.append(TraceEntry(stage="commit", at=now, actor=self.svc.instance, verdict="ok",
+                                         data={"ops": len(ops), "files": [f"{f}/{t}.json" for f, t, _ in specs]}))
+        record = {"proposal_id": proposal.id, "type": str(proposal.type), "committed_at": now,
+                  "patch": msgspec.to_builtins(patch), "files": [[f, t] for f, t, _ in specs]}
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),  # type: ignore[arg-type]
+                  maxlen=self.settings.stream_maxlen, approximate=True)
+        pipe.set(commit_key(proposal.id), _enc.encode(record))
+        self._save(pipe, proposal, before, now)
+        pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
+        if record_usage:
+            self.windows.record(pipe, str(proposal.type), result.usage, now)
+        self.windows.prune(pipe, self.guardrails, now)
+        await pipe.execute()
+        for folder, tid, body in specs:
+            body["hash"] = proposal.hash
+            library_files.write(self.settings.generated_dir, folder, tid, body)
+        self.library.add(proposal.id, proposal.type, model)
+        self.count("committed")
+        await self.log(proposal, moves, result, "published")
+        return "committed"
+
+    async def rewrite_files(self, commit_raw: bytes) -> None:
+        """A redelivered, already committed proposal: its files again, byte for byte; no second patch."""
+        record = msgspec.json.decode(commit_raw)
+        files = record.get("files") or []
+        if not files:
+            return
+        raw = await self.redis.get(record_key(record["proposal_id"]))
+        if raw is None:
+            return
+        proposal = _dec_proposal.decode(raw)
+        model = patches_model(proposal)
+        for folder, tid, body in patches.files(proposal, model, proposal.payload):
+            if [folder, tid] in files:
+                body["hash"] = proposal.hash
+                library_files.write(self.settings.generated_dir, folder, tid, body)
+
+    async def log(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
+                  kind: LogKind = LogKind.VERDICT) -> None:
+        data: dict[str, Any] = {"type": str(proposal.type), "state": str(proposal.state), "transitions": moves}
+        if result is not None:
+            data["verdicts"] = [msgspec.to_builtins(v) for v in result.verdicts]
+        await self.svc.emit(names.LOG_PROPOSALS, kind, f"proposal {proposal.id} {message}",
+                            proposal_id=proposal.id, job_id=proposal.job_id, data=data)
+
+
+def patches_model(proposal: Proposal) -> Any:
+    from ouro_schemas.payloads import PAYLOAD_MODELS
+
+    return PAYLOAD_MODELS[proposal.type].model_validate(proposal.payload)
+
+
+def _fail_path(reason: str) -> Any:
+    from ouro_publisher.types import fail
+
+    return fail("commit.file_name", reason)
+
+
+__all__ = ["Publisher", "Usage", "WindowState", "advance"]

@@ -1,0 +1,116 @@
+"""Banned words and banned themes, found however they are disguised (gate step 3).
+
+Every string is normalised before matching, in this order (each step undoes one disguise):
+
+1. invisible characters dropped: zero-width spaces/joiners, soft hyphens, BOMs, bidi controls,
+   variation selectors, Hangul fillers (everything of category Cf/Cc/Mn plus a few Lo fillers);
+2. NFKD, then combining marks dropped: accents (é → e), fullwidth and mathematical letters (ｋ, 𝐤 → k);
+3. casefold;
+4. confusable homoglyphs mapped to Latin (Cyrillic а/е/о/р/с…, Greek ο/α/ε…);
+5. leetspeak mapped to letters (0→o, 3→e, 4/@→a, 5/$→s, 7/+→t, 1/!/|→i or l).
+
+A banned word then matches letter by letter with runs of up to `max_separator_run` separators
+(spaces, punctuation, underscores) between letters and repeated letters ("k.i.i.l l"), and must not
+sit inside a longer word (letters on either side), so "class" does not match "ass".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ouro_schemas.guardrails import Filters
+
+_INVISIBLE_EXTRA = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E}
+_CONFUSABLES = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ɡ": "g", "һ": "h",
+    "ӏ": "l", "ԛ": "q", "ԝ": "w", "ь": "b", "г": "r", "п": "n", "и": "u",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "γ": "y", "ω": "w", "ς": "s", "σ": "o", "μ": "u", "λ": "l",
+    # Latin lookalikes NFKD leaves alone
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ß": "ss", "æ": "ae", "œ": "oe",
+    "ɑ": "a", "ɩ": "i", "ʀ": "r", "ꞵ": "b",
+}
+_LEET = {"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b",
+         "9": "g", "6": "g", "1": "i", "!": "i", "|": "l", "€": "e", "£": "l", "¢": "c"}
+_TABLE = str.maketrans({**_CONFUSABLES, **_LEET})
+# After the leet map "1", "!" and "|" became i or l: a banned i or l matches either.
+_LETTER_CLASS = {"i": "[il]", "l": "[li]"}
+
+
+def normalise(text: str) -> str:
+    """The matching form of `text` (see the module docstring)."""
+    if not text.isascii():
+        out = []
+        for ch in unicodedata.normalize("NFKD", text):
+            cat = unicodedata.category(ch)
+            if cat in ("Mn", "Me", "Cf", "Cc", "Cs", "Co") or ord(ch) in _INVISIBLE_EXTRA:
+                continue
+            if 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF:  # variation selectors
+                continue
+            out.append(ch)
+        text = "".join(out)
+    return text.casefold().translate(_TABLE)
+
+
+def _pattern(word: str, sep: int) -> str:
+    letters = [c for c in normalise(word) if c.isalnum()]
+    gap = f"[^a-z0-9]{{0,{sep}}}"
+    parts = [f"(?:{_LETTER_CLASS.get(c, re.escape(c))}+)" for c in letters]
+    return gap.join(parts)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str  # filter.banned_word | filter.banned_theme
+    term: str  # the banned word or "<theme>: <keyword>"
+    segment: int  # index of the text it was found in
+    found: str  # the disguised original, as normalised
+
+
+class TextFilter:
+    """Compiled once per guardrails version; `scan` is pure and thread-safe."""
+
+    def __init__(self, filters: Filters) -> None:
+        self._terms: list[tuple[str, str]] = []
+        alts = []
+        for word in filters.banned_words:
+            if any(c.isalnum() for c in normalise(word)):
+                self._terms.append(("filter.banned_word", word))
+        for theme, keywords in sorted(filters.banned_themes.items()):
+            for kw in keywords:
+                if any(c.isalnum() for c in normalise(kw)):
+                    self._terms.append(("filter.banned_theme", f"{theme}: {kw}"))
+        for i, (_, term) in enumerate(self._terms):
+            word = term.split(": ", 1)[1] if ": " in term else term
+            alts.append(f"(?P<t{i}>{_pattern(word, filters.max_separator_run)})")
+        self._regex = re.compile(r"(?<![a-z])(?:" + "|".join(alts) + r")(?![a-z])") if alts else None
+
+    def scan(self, texts: list[str]) -> list[Hit]:
+        """Every banned term found in `texts` (one hit per term and text)."""
+        if self._regex is None or not texts:
+            return []
+        normed = [normalise(t) for t in texts]
+        starts = []
+        pos = 0
+        for t in normed:
+            starts.append(pos)
+            pos += len(t) + 16
+        # 16 newlines between texts: more than any separator run, so no match spans two texts.
+        joined = ("\n" * 16).join(normed)
+        hits: list[Hit] = []
+        seen: set[tuple[int, int]] = set()
+        for m in self._regex.finditer(joined):
+            idx = int((m.lastgroup or "t0")[1:])
+            seg = bisect.bisect_right(starts, m.start()) - 1
+            if (idx, seg) in seen:
+                continue
+            seen.add((idx, seg))
+            rule, term = self._terms[idx]
+            hits.append(Hit(rule, term, seg, m.group(0)))
+        return hits

@@ -1,0 +1,231 @@
+"""The world as the gate sees it: the engine's Redis keys (read-only) over the content library.
+
+`candidates(proposal)` names every id and coordinate a proposal could refer to (pure: every safe-id
+string and every x/y/z triple in its payload); `WorldReader.view(...)` fetches exactly those in one
+pipelined round trip. The content library (data/base/ and data/generated/) fills in what the engine
+has not loaded (yet): a template or room counts as existing if either knows it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ouro_publisher.inventory import inventory
+from ouro_publisher.types import WorldView
+from ouro_schemas import names
+from ouro_schemas.content import is_safe_id
+from ouro_schemas.errors import ContentError, validate_model
+from ouro_schemas.payloads import PAYLOAD_MODELS
+from ouro_schemas.proposal import Proposal, ProposalType
+
+log = logging.getLogger(__name__)
+MAX_CANDIDATES = 2_000
+BASE_TEMPLATE_FILES = {"npcs": "npc", "items": "item", "quests": "quest", "questmakers": "questmaker",
+                       "shops": "shop"}
+
+
+def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0) -> None:
+    if len(ids) > MAX_CANDIDATES or depth > 12:
+        return
+    if isinstance(value, str):
+        if is_safe_id(value):
+            ids.add(value)
+    elif isinstance(value, dict):
+        x, y = value.get("x"), value.get("y")
+        if isinstance(x, int) and isinstance(y, int) and not isinstance(x, bool):
+            z = value.get("z", 0)
+            coords.add(f"{x},{y},{z if isinstance(z, int) else 0}")
+        for k, v in value.items():
+            if isinstance(k, str) and is_safe_id(k):
+                ids.add(k)  # placements are keyed by template id
+            _walk(v, ids, coords, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _walk(v, ids, coords, depth + 1)
+
+
+def candidates(proposal: Proposal) -> tuple[list[str], list[str]]:
+    """(ids, "x,y,z" coordinates) a proposal may refer to, each fetched once."""
+    ids: set[str] = set()
+    coords: set[str] = set()
+    _walk(proposal.payload, ids, coords)
+    return sorted(ids), sorted(coords)
+
+
+class Library:
+    """The content library in memory: template id -> {"type", "template"}, room id -> room, districts."""
+
+    def __init__(self) -> None:
+        self.templates: dict[str, dict[str, Any]] = {}
+        self.rooms: dict[str, dict[str, Any]] = {}
+        self.districts: dict[str, dict[str, Any]] = {}
+        self.coords: dict[str, str] = {}  # "x,y,z" -> room id
+        self.by_proposal: dict[str, tuple[list[str], list[str]]] = {}  # proposal -> (templates, rooms)
+
+    def load(self, base: Path, generated: Path) -> int:
+        """Read data/base/*.json and data/generated/*/*.json; bad files are logged and skipped."""
+        n = 0
+        for field, ttype in BASE_TEMPLATE_FILES.items():
+            for entry in _read_list(base / f"{field}.json"):
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    self.templates[entry["id"]] = {"type": ttype, "template": entry}
+                    n += 1
+        for entry in _read_list(base / "rooms.json"):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                self._room(entry)
+                n += 1
+        for entry in _read_list(base / "districts.json"):
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                self.districts[entry["id"]] = entry
+        if generated.is_dir():
+            for path in sorted(generated.glob("*/*.json")):
+                n += self._load_generated(path)
+        return n
+
+    def _load_generated(self, path: Path) -> int:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            ptype = ProposalType(doc["type"])
+            model = validate_model(PAYLOAD_MODELS[ptype], doc["payload"], str(path))
+        except (OSError, ValueError, KeyError, TypeError, ContentError) as exc:
+            log.warning("content file skipped", extra={"path": str(path), "error": str(exc)[:300]})
+            return 0
+        self.add(str(doc.get("proposal_id", "")), ptype, model)
+        return 1
+
+    def add(self, proposal_id: str, ptype: ProposalType, model: Any) -> None:
+        """Remember what a committed proposal defined."""
+        if ptype == ProposalType.QM_ACTION:
+            return
+        inv = inventory(ptype, model)
+        tids, rids = [], []
+        for ttype, tid, tmodel, _ in inv.templates:
+            self.templates[tid] = {"type": ttype, "template": tmodel.model_dump(mode="json"),
+                                   "proposal_id": proposal_id}
+            tids.append(tid)
+        for room, _ in inv.rooms:
+            self._room(room.model_dump(mode="json"))
+            rids.append(room.id)
+        self.by_proposal[proposal_id] = (tids, rids)
+
+    def remove(self, proposal_id: str) -> None:
+        tids, rids = self.by_proposal.pop(proposal_id, ([], []))
+        for tid in tids:
+            self.templates.pop(tid, None)
+        for rid in rids:
+            room = self.rooms.pop(rid, None)
+            if room is not None:
+                self.coords.pop(_coord(room), None)
+
+    def _room(self, room: dict[str, Any]) -> None:
+        self.rooms[room["id"]] = room
+        self.coords[_coord(room)] = room["id"]
+
+
+def _coord(room: dict[str, Any]) -> str:
+    return f"{room.get('x')},{room.get('y')},{room.get('z', 0)}"
+
+
+def _read_list(path: Path) -> list[Any]:
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("content file unreadable", extra={"path": str(path), "error": str(exc)[:300]})
+        return []
+    return data if isinstance(data, list) else []
+
+
+def _json(raw: Any) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class WorldReader:
+    """Builds WorldViews from Redis (read-only) and the library."""
+
+    def __init__(self, redis: Redis, library: Library, summary_ttl_s: float = 1.0) -> None:
+        self.redis = redis
+        self.library = library
+        self.summary_ttl_s = summary_ttl_s
+        self._economy: dict[str, float] = {}
+        self._economy_at = 0.0
+
+    async def view(self, ids: list[str], coords: list[str],
+                   extra: list[str] | None = None) -> tuple[WorldView, list[Any]]:
+        """The view of `ids` and `coords`, plus the raw values of the `extra` keys (same round trip)."""
+        pipe = self.redis.pipeline(transaction=False)
+        if extra:
+            pipe.mget(extra)
+        refresh = time.monotonic() - self._economy_at > self.summary_ttl_s
+        if ids:
+            pipe.mget([names.WORLD_ROOM + i for i in ids])
+            pipe.mget([names.WORLD_TEMPLATE + i for i in ids])
+            pipe.mget([names.WORLD_ENTITY + i for i in ids])
+            pipe.mget([names.WORLD_QUESTMAKER + i for i in ids])
+            pipe.hmget(names.WORLD_DISTRICTS, ids)
+            pipe.smismember(names.WORLD_PLAYERS_ONLINE, ids)
+        if coords:
+            pipe.hmget(names.WORLD_COORD, coords)
+        if refresh:
+            pipe.get(names.WORLD_SUMMARY)
+        replies: list[Any] = await pipe.execute() if (ids or coords or refresh or extra) else []
+        extras: list[Any] = replies.pop(0) if extra else []
+        view = WorldView()
+        k = 0
+        if ids:
+            rooms, templates, entities, qms, districts, online = replies[:6]
+            k = 6
+            for i, rid in enumerate(ids):
+                self._fill(view, rid, rooms[i], templates[i], entities[i], qms[i], districts[i], online[i])
+        if coords:
+            for c, rid in zip(coords, replies[k], strict=True):
+                if rid is not None:
+                    view.coords[c] = rid.decode() if isinstance(rid, bytes) else str(rid)
+            k += 1
+        if refresh:
+            summary = _json(replies[k]) or {}
+            eco = summary.get("economy")
+            self._economy = {key: float(v) for key, v in (eco or {}).items() if isinstance(v, int | float)}
+            self._economy_at = time.monotonic()
+        view.economy = dict(self._economy)
+        # Library rooms claim their coordinates too (a base world the engine has not loaded yet).
+        for c in coords:
+            if c not in view.coords and c in self.library.coords:
+                view.coords[c] = self.library.coords[c]
+        return view, extras
+
+    def _fill(self, view: WorldView, key: str, room: Any, template: Any, entity: Any, qm: Any,
+              district: Any, online: Any) -> None:
+        lib = self.library
+        r = _json(room) or lib.rooms.get(key)
+        if r is not None:
+            view.rooms[key] = r
+        t = _json(template) or lib.templates.get(key)
+        if t is not None:
+            view.templates[key] = t
+        e = _json(entity)
+        if e is not None:
+            view.entities[key] = e
+            if e.get("kind") == "player":
+                view.players.add(key)
+        q = _json(qm)
+        if q is not None:
+            view.questmakers[key] = q
+        d = _json(district) or lib.districts.get(key)
+        if d is not None:
+            view.districts[key] = d
+        if online:
+            view.players.add(key)
