@@ -1,0 +1,94 @@
+"""llm-worker benchmark: offline enrichments per second, and per-call latency against a local
+scripted chat-completions server (p50/p99), with the overhead our code adds over a bare HTTP POST.
+
+    .venv/bin/python bench/bench_llm.py [--seconds 3] [--calls 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ouro_llmworker.enrich import Enricher
+from ouro_llmworker.llm import LLMService
+from ouro_llmworker.profiles import PROFILES
+from ouro_llmworker.providers import OpenAICompatProvider
+from ouro_schemas.proposal import Proposal
+from tests.llm_worker.chat_server import chat_server, ok
+from tests.llm_worker.factories import item_draft, npc_draft, quest_draft
+
+ANSWER = {"name": "Stitcher", "description": "A serrated blade that hums.", "rationale": "short"}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def offline_rate(seconds: float) -> None:
+    enricher = Enricher(LLMService(), instance="bench")
+    drafts = [f(seed=s) for s in range(50) for f in (npc_draft, item_draft, quest_draft)]
+    wire = [msgspec.json.encode(d) for d in drafts]
+    decoder, encoder = msgspec.json.Decoder(Proposal), msgspec.json.Encoder()
+    for label, with_wire in (("enrich() alone", False), ("decode + enrich + encode", True)):
+        n, entities, started = 0, 0, time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            for raw, draft in zip(wire, drafts, strict=True):
+                d = decoder.decode(raw) if with_wire else draft
+                out = await enricher.enrich(d)
+                if with_wire:
+                    encoder.encode(out)
+                n += 1
+                entities += len(out.trace[-1].data["entities"])
+        elapsed = time.perf_counter() - started
+        print(f"offline {label:26s}: {n / elapsed:8.0f} drafts/s  ({entities / elapsed:8.0f} entities/s; "
+              "mix of NPC, ITEM and QUEST drafts, 1 draft = 1-4 entities)")
+
+
+async def http_latency(calls: int) -> None:
+    with chat_server() as server:
+        server.default = lambda body: ok(ANSWER)
+        provider = OpenAICompatProvider(PROFILES["llamacpp"], model="bench", base_url=server.url, retries=0)
+        enricher = Enricher(LLMService([provider], calls_per_minute=10**6), instance="bench")
+        draft = item_draft()
+        ours: list[float] = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            await enricher.enrich(draft)
+            ours.append(time.perf_counter() - started)
+        body = server.requests[-1]
+        bare: list[float] = []
+        async with httpx.AsyncClient() as client:
+            for _ in range(calls):
+                started = time.perf_counter()
+                reply = await client.post(server.url + "/chat/completions", json=body)
+                reply.json()
+                bare.append(time.perf_counter() - started)
+        await provider.aclose()
+    for label, values in (("llm-worker enrich (1 entity)", ours), ("bare httpx POST", bare)):
+        print(f"{label:30s}: p50 {pct(values, 50) * 1000:6.2f} ms  p99 {pct(values, 99) * 1000:6.2f} ms  "
+              f"mean {statistics.fmean(values) * 1000:6.2f} ms  (n={calls})")
+    print(f"{'our overhead':30s}: p50 {(pct(ours, 50) - pct(bare, 50)) * 1000:6.2f} ms  "
+          f"p99 {(pct(ours, 99) - pct(bare, 99)) * 1000:6.2f} ms")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--calls", type=int, default=300)
+    args = parser.parse_args()
+    await offline_rate(args.seconds)
+    await http_latency(args.calls)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
