@@ -49,7 +49,7 @@ def _rejected(raw: dict[str, Any], reason: str, gen: GeneratorRef = UNKNOWN_GENE
     raw_type = raw.get("type")
     tags: dict[str, str | int | float] = {}
     try:
-        ptype = ProposalType(raw_type)
+        ptype = ProposalType(str(raw_type))
     except ValueError:
         ptype = FALLBACK_TYPE
         tags["requested_type"] = str(raw_type)[:60]
