@@ -1,0 +1,1 @@
+"""The HTTP edge: routers, request/response models, dependencies. HTTP errors are raised only here."""
