@@ -1,0 +1,121 @@
+"""Hot reload: a valid manual edit goes to the gate, an invalid one is refused with file/field/reason."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+
+import msgspec
+from redis.asyncio import Redis
+
+from ouro_director.hotreload import read_edit
+from ouro_director.hotwatch import HotReloader
+from ouro_director.settings import DirectorSettings
+from ouro_schemas import names
+from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind
+from ouro_schemas.proposal import Proposal, ProposalState, ProposalType
+from tests.director.conftest import logs, read_stream
+from tests.utils import wait_for
+
+EVENT = {"event": {"id": "storm-1", "event_type": "acid_storm", "duration_s": 60, "text": "Acid rain."}}
+
+
+def write(data_dir: Path, rel: str, content: object) -> Path:
+    path = data_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+async def enriched(redis: Redis) -> list[Proposal]:
+    return await read_stream(redis, names.GEN_ENRICHED, Proposal)
+
+
+async def test_valid_edit_is_sent_to_the_gate(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    path = write(settings.data_dir, "generated/event/storm-1.json", EVENT)
+    assert await hr.handle(path) == "sent"
+    [p] = await enriched(redis)
+    assert p.type is ProposalType.EVENT and p.state is ProposalState.ENRICHED and p.generator.name == "manual-edit"
+    assert p.payload["event"]["event_type"] == "acid_storm" and p.trace[0].data["file"] == "generated/event/storm-1.json"
+    assert await hr.handle(path) == "unchanged"  # the second inotify event of one save
+    # A bare template (content model) is wrapped into its payload.
+    bare = write(settings.data_dir, "generated/event/storm-2.json", {**EVENT["event"], "id": "storm-2"})
+    assert await hr.handle(bare) == "sent"
+    assert (await enriched(redis))[1].payload == {"event": {**EVENT["event"], "id": "storm-2", "district_id": None,
+                                                            "effects": {}}}
+
+
+async def test_invalid_edit_is_refused_with_file_field_reason(redis: Redis, settings: DirectorSettings,
+                                                              make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    bad = write(settings.data_dir, "generated/event/storm-1.json",
+                {"event": {**EVENT["event"], "duration_s": -5}})
+    assert await hr.handle(bad) == "refused"
+    broken = write(settings.data_dir, "generated/npc/x.json", "{not json")
+    assert await hr.handle(broken) == "refused"
+    unknown = write(settings.data_dir, "generated/spaceship/x.json", {})
+    assert await hr.handle(unknown) == "refused"
+    assert await enriched(redis) == []  # nothing changes
+    errors = [e for e in await logs(redis) if e.kind is LogKind.ERROR]
+    assert errors[0].data["file"] == "generated/event/storm-1.json"
+    assert errors[0].data["fields"] == ["event.duration_s"] and "greater than 0" in errors[0].data["problems"][0]
+    assert "invalid JSON" in errors[1].message and "unknown type folder" in errors[2].message
+
+
+async def test_publisher_written_file_is_ignored(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    payload = {"event": {**EVENT["event"], "id": "storm-9"}}
+    path = write(settings.data_dir, "generated/event/storm-9.json", {"proposal_id": "p-job-abc", "payload": payload})
+    checked = read_edit(path, settings.data_dir).payload
+    await redis.set(names.PROPOSAL + "p-job-abc", json.dumps({"id": "p-job-abc", "payload": checked}))
+    assert await hr.handle(path) == "publisher"
+    edited = {"proposal_id": "p-job-abc", "payload": {"event": {**payload["event"], "duration_s": 90}}}
+    path.write_text(json.dumps(edited))  # an operator edits it
+    assert await hr.handle(path) == "sent"
+
+
+async def test_guardrails_edit_announced_or_refused(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    path = write(settings.data_dir, "guardrails.json", "[1, 2]")
+    assert await hr.handle(path) == "refused"
+    path.write_text(json.dumps({"max_weapon_damage": 50}))
+    assert await hr.handle(path) in ("guardrails", "refused")  # the publisher's schema, if present, decides
+    rows = await redis.xrange(names.CONTROL)
+    msgs = [msgspec.json.decode(f[b"d"], type=ControlMessage) for _, f in rows]
+    assert all(m.command is ControlCommand.GUARDRAILS_UPDATED for m in msgs)
+
+
+async def test_watcher_picks_up_a_real_edit(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    task = asyncio.create_task(hr.watch())
+    try:
+        await wait_for(lambda: asyncio.sleep(0, (settings.data_dir / "generated").is_dir()), what="watch start")
+        await asyncio.sleep(0.3)  # inotify registration is not observable; the loop below retries anyway
+        path = settings.data_dir / "generated" / "event" / "storm-5.json"
+
+        async def sent() -> bool:
+            if not path.exists():
+                write(settings.data_dir, "generated/event/storm-5.json", {"event": {**EVENT["event"], "id": "storm-5"}})
+            return len(await enriched(redis)) == 1
+
+        await wait_for(sent, timeout=15, interval=0.1, what="the edit on gen.enriched")
+        bad = write(settings.data_dir, "generated/event/storm-6.json", {"event": {"id": "storm-6"}})
+        assert bad.exists()
+
+        async def refused() -> bool:
+            return any(e.kind is LogKind.ERROR and "storm-6" in e.message for e in await logs(redis))
+
+        await wait_for(refused, timeout=15, interval=0.1, what="the refusal in log.director")
+        assert len(await enriched(redis)) == 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,97 @@
+"""The real process: `python -m ouro_director` comes back paused after a restart, and decides nothing."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import msgspec
+from redis.asyncio import Redis
+
+from ouro_runtime.bus import Bus
+from ouro_schemas import names
+from ouro_schemas.messages import (
+    ControlCommand,
+    ControlMessage,
+    DirectorMode,
+    DirectorState,
+    EventKind,
+    LogKind,
+)
+from tests.director.conftest import ev, jobs, logs
+from tests.utils import wait_for
+
+
+@contextmanager
+def director_process(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    log_path = Path(env["OURO_DATA_DIR"]).parent / "director.out"
+    with log_path.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "ouro_director"], env=env, stdout=out, stderr=out)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+async def mode(redis: Redis) -> DirectorMode | None:
+    raw = await redis.get(names.DIRECTOR_STATE)
+    return msgspec.json.decode(raw, type=DirectorState).mode if raw else None
+
+
+async def send_until(redis: Redis, command: ControlCommand, want: DirectorMode) -> None:
+    """Control is a broadcast read from '$': re-send until the process has seen it (it may still be starting)."""
+    bus = Bus(redis)
+
+    async def seen() -> bool:
+        if await mode(redis) is want:
+            return True
+        await bus.publish(names.CONTROL, ControlMessage(id=f"c-{time.monotonic_ns()}", command=command, at=time.time(),
+                                                        issued_by="test"))
+        return False
+
+    await wait_for(seen, timeout=30, interval=0.5, what=f"director {want.value}")
+
+
+async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str, str]) -> None:
+    env = {**service_env, "OURO_HOT_RELOAD": "false", "OURO_QM_CHECK_INTERVAL_S": "0.2"}
+    with director_process(env) as proc:
+        await send_until(redis, ControlCommand.GO, DirectorMode.RUNNING)
+        await send_until(redis, ControlCommand.PAUSE, DirectorMode.PAUSED)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    assert await mode(redis) is DirectorMode.PAUSED
+
+    with director_process(env):
+        async def restarted() -> bool:
+            return any("director started paused (restored)" in e.message for e in await logs(redis))
+
+        await wait_for(restarted, timeout=30, what="the restart log line")
+        await Bus(redis).publish(names.WORLD_EVENTS, ev(EventKind.ECONOMY_STATS, id="after-restart",
+                                                        data={"inflation": 0.5}))
+
+        async def declined() -> bool:
+            return any(e.kind is LogKind.NO_ACTION and e.event_id == "after-restart" and e.data["reason"] == "paused"
+                       for e in await logs(redis))
+
+        await wait_for(declined, timeout=30, what="the paused no-action line")
+        assert await jobs(redis) == [] and await mode(redis) is DirectorMode.PAUSED
+        # Resumed, the same kind of event now becomes a job: it was the pause, not a broken director.
+        await send_until(redis, ControlCommand.RESUME, DirectorMode.RUNNING)
+        await Bus(redis).publish(names.WORLD_EVENTS, ev(EventKind.ECONOMY_STATS, id="after-resume",
+                                                        data={"inflation": 0.5}))
+
+        async def one_job() -> bool:
+            return any(j.trigger == "after-resume" for j in await jobs(redis))
+
+        await wait_for(one_job, timeout=30, what="a job after resume")
