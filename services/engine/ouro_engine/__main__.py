@@ -1,18 +1,82 @@
-"""Entry point: python -m ouro_engine"""
+"""Entry point: python -m ouro_engine
+
+Wiring: 1. EngineSettings  2. validate data/base (an invalid file stops start-up: file, field, reason)
+3. restore the world from Redis or seed it  4. the TCP line server  5. `world.patches` consumer
+(group `engine`)  6. the tick loop  7. control: engine_pause / engine_reload.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sys
+
+from ouro_engine.engine import Engine
+from ouro_engine.lineserver import LineServer
+from ouro_engine.settings import EngineSettings
+from ouro_runtime.bus import Delivery
 from ouro_runtime.service import Service, run_service
-from ouro_runtime.settings import ServiceSettings
 from ouro_schemas import names
+from ouro_schemas.errors import ContentError
+from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind, Patch, PatchStatus
+
+log = logging.getLogger("ouro_engine")
 
 
 async def setup(svc: Service) -> None:
-    """Placeholder wiring until the service's own issue lands: health and metrics only."""
+    settings = svc.settings
+    assert isinstance(settings, EngineSettings)
+    engine = Engine(settings, svc.redis, svc.bus)
+    try:
+        await engine.start()
+    except ContentError as exc:
+        log.error("invalid content; not starting", extra={"source": exc.source, "problems": exc.problems})
+        print(f"invalid content: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    server = LineServer(engine.hub, settings.telnet_host, settings.telnet_port, settings.max_line)
+    port = await server.start()
+    svc.health_detail["telnet_port"] = port
+    log.info("line server listening", extra={"port": port})
+
+    async def handle_patch(patch: Patch, delivery: Delivery) -> None:
+        result = await engine.submit_patch(patch)
+        if result.status != PatchStatus.APPLIED:
+            await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch {result.status}: {result.reason}",
+                           proposal_id=patch.proposal_id, data={"patch_id": patch.id})
+
+    async def on_control(msg: ControlMessage) -> None:
+        if msg.command == ControlCommand.ENGINE_PAUSE:
+            engine.paused = engine.hub.paused = True
+            svc.pause_consuming()
+            await svc.emit(names.LOG_ENGINE, LogKind.CONTROL, "engine paused", data={"by": msg.issued_by})
+        elif msg.command == ControlCommand.ENGINE_RELOAD:
+            engine.paused = engine.hub.paused = True
+            await engine.flush()
+            await engine.reload()
+            engine.paused = engine.hub.paused = False
+            svc.resume_consuming()
+            await svc.emit(names.LOG_ENGINE, LogKind.CONTROL, "engine reloaded from redis",
+                           data={"entities": len(engine.core.game.world)})
+
+    async def health_updates() -> None:
+        while not svc.stopping:
+            svc.health_detail.update(engine.health())
+            await asyncio.sleep(1.0)
+
+    async def final_flush() -> None:
+        engine.stop()
+        await server.close()
+        await engine.flush()
+
+    svc.consume(names.WORLD_PATCHES, names.GROUP_ENGINE, Patch, handle_patch)
+    svc.on_control(on_control)
+    svc.task(engine.run)
+    svc.task(health_updates)
+    svc.on_cleanup(final_flush)
 
 
 def main() -> None:
-    run_service(names.SERVICE_ENGINE, ServiceSettings, setup)
+    run_service(names.SERVICE_ENGINE, EngineSettings, setup)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+"""NPC behaviour on its own pulse: each NPC acts every `ai_min_s`..`ai_max_s` (staggered at random).
+
+A heap of (due time, entity id) makes a tick cost O(NPCs due), not O(NPCs). Behaviours:
+wander/patrol move through an unlocked exit within their home district; aggressive NPCs (and any NPC
+whose attitude toward a player is hostile) attack an online player in the room; fearful/fleeing NPCs
+run when hurt; the rest idle and now and then bark when players are near.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from ouro_engine import combat
+from ouro_engine import components as k
+from ouro_engine.game import Game
+from ouro_engine.movement import npc_step
+
+MOVERS = {"wander", "patrol", "follow_player"}
+AGGRESSIVE = {"aggressive", "more_alert_and_aggressive"}
+BARK_CHANCE = 0.05
+
+
+class AISystem:
+    name = "ai"
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        self.heap: list[tuple[float, str]] = []
+        self.scheduled: set[str] = set()
+        self.acted = 0  # for the benchmark and metrics
+
+    def _delay(self) -> float:
+        s = self.game.settings
+        return float(self.game.world.rng.uniform(s.ai_min_s, s.ai_max_s))
+
+    def schedule_new(self, now: float) -> None:
+        for eid, _ in self.game.world.query(k.AI):
+            if eid not in self.scheduled:
+                self.scheduled.add(eid)
+                heapq.heappush(self.heap, (now + self._delay(), eid))
+
+    def process(self, now: float) -> None:
+        world = self.game.world
+        if len(self.scheduled) != world.count(k.AI):
+            self.schedule_new(now)
+        while self.heap and self.heap[0][0] <= now:
+            _, eid = heapq.heappop(self.heap)
+            if not world.exists(eid) or not world.has(eid, k.AI):
+                self.scheduled.discard(eid)
+                continue
+            heapq.heappush(self.heap, (now + self._delay(), eid))
+            if world.has(eid, k.Dead):
+                continue
+            self.acted += 1
+            self.act(eid)
+
+    def _players_here(self, room_id: str) -> list[str]:
+        world = self.game.world
+        return [e for e in world.in_room(room_id) if world.has(e, k.Online) and world.has(e, k.Player)]
+
+    def act(self, eid: str) -> None:
+        game = self.game
+        ai = game.world.comp(eid, k.AI)
+        room = game.room_of(eid)
+        if room is None:
+            return
+        if game.world.has(eid, k.Fighting):
+            self._maybe_flee(eid, ai)
+            return
+        players = self._players_here(room.id) if game.world.count(k.Online) else []
+        target = self._pick_target(ai, players)
+        if target is not None:
+            game.tell(target, f"{game.name_of(eid)} attacks you!")
+            combat.start_fight(game, eid, target, first_round_now=True)
+            return
+        if ai.behavior in MOVERS:
+            self._wander(eid, ai)
+        elif players and game.world.rng.random() < BARK_CHANCE:
+            dialogue = game.world.get(eid, k.Dialogue)
+            if dialogue and dialogue.barks:
+                line = dialogue.barks[int(game.world.rng.integers(len(dialogue.barks)))]
+                game.tell_room(room.id, f"{game.name_of(eid)}: {line}")
+
+    @staticmethod
+    def _pick_target(ai: k.AI, players: list[str]) -> str | None:
+        for pid in players:
+            attitude = ai.attitudes.get(pid)
+            if attitude == "hostile" or (ai.behavior in AGGRESSIVE and attitude not in ("friendly", "helpful")):
+                return pid
+        return None
+
+    def _wander(self, eid: str, ai: k.AI) -> None:
+        game = self.game
+        room = game.room_of(eid)
+        if room is None or not room.exits:
+            return
+        options = []
+        for direction, to in room.exits.items():
+            dest = game.map.rooms.get(to)
+            if dest is not None and direction not in room.locked_exits and (
+                    ai.district_id is None or dest.district_id == ai.district_id):
+                options.append(direction)
+        if options:
+            npc_step(game, eid, room, options[int(game.world.rng.integers(len(options)))])
+
+    def _maybe_flee(self, eid: str, ai: k.AI) -> None:
+        game = self.game
+        hp = game.world.comp(eid, k.Health)
+        fearful = ai.behavior == "flee" or "fearful" in ai.attitudes.values()
+        if not fearful or hp.current * 3 > hp.maximum:
+            return
+        room = game.room_of(eid)
+        exits = [d for d in (room.exits if room else {}) if d not in room.locked_exits] if room else []
+        if room is not None and exits:
+            game.world.remove(eid, k.Fighting)
+            npc_step(game, eid, room, exits[int(game.world.rng.integers(len(exits)))])

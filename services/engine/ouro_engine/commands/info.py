@@ -1,0 +1,124 @@
+"""Looking around: look, examine, who, inventory, score, map."""
+
+from __future__ import annotations
+
+from ouro_engine import components as k
+from ouro_engine.commands import targets
+from ouro_engine.commands.registry import CommandError, Ctx, Registry
+from ouro_engine.game import Game
+from ouro_engine.movement import FULL
+from ouro_schemas import content as c
+
+MAP_RADIUS = 3
+
+
+def describe_room(game: Game, pid: str) -> str:
+    room = game.room_of(pid)
+    if room is None:
+        return "You float in a void."
+    district = game.templates.district(room.district_id)
+    lines = [f"{room.name} [{district.name if district else room.district_id}]", str(room.data["description"])]
+    lines += room.description_add
+    exits = [d + ("(locked)" if d in room.locked_exits else "") for d in c.DIRECTIONS if d in room.exits]
+    lines.append("Exits: " + (" ".join(exits) if exits else "none"))
+    people, things = [], []
+    for eid in sorted(game.world.in_room(room.id)):
+        ident = game.world.get(eid, k.Identity)
+        if eid == pid or ident is None:
+            continue
+        if ident.kind == "item":
+            things.append(ident.name)
+        elif ident.kind == "npc" or game.world.has(eid, k.Online):
+            people.append(ident.name)
+    if people:
+        lines.append("Here: " + ", ".join(people))
+    if things:
+        lines.append("On the ground: " + ", ".join(things))
+    return "\n".join(lines)
+
+
+def register(reg: Registry) -> None:
+    @reg.add("look", "l")
+    def look(ctx: Ctx, args: str) -> None:
+        """look [thing] - describe the room, or examine something."""
+        if args:
+            examine(ctx, args)
+            return
+        ctx.reply(describe_room(ctx.game, ctx.pid))
+
+    @reg.add("examine", "x", action=True)
+    def examine(ctx: Ctx, args: str) -> None:
+        """examine <thing> - look closely at someone or something here or in your pack."""
+        word = targets.need(args, "examine <thing>")
+        game = ctx.game
+        inv = game.world.comp(ctx.pid, k.Inventory)
+        eid = targets.pick(game, inv.items, word) or targets.in_room(game, ctx.pid, word)
+        ident = game.world.comp(eid, k.Identity)
+        tpl = game.templates.get(ident.template_id)
+        desc = getattr(tpl, "description", "") if tpl is not None else ""
+        hp = game.world.get(eid, k.Health)
+        health = f" ({hp.current}/{hp.maximum} hp)" if hp else ""
+        ctx.reply(f"{ident.name}{health}: {desc}".rstrip(": "))
+
+    @reg.add("who")
+    def who(ctx: Ctx, args: str) -> None:
+        """who - list the players online."""
+        names = sorted(ctx.game.name_of(e) for e, _ in ctx.game.world.query(k.Online))
+        ctx.reply(f"{len(names)} online: " + ", ".join(names))
+
+    @reg.add("inventory", "i", "inv")
+    def inventory(ctx: Ctx, args: str) -> None:
+        """inventory - what you carry and wear."""
+        game = ctx.game
+        inv, eq = game.world.comp(ctx.pid, k.Inventory), game.world.comp(ctx.pid, k.Equipment)
+        worn = {v: s for s, v in eq.slots.items()}
+        lines = [f"{game.name_of(i)}" + (f" (worn: {worn[i]})" if i in worn else "") for i in inv.items]
+        credits = game.world.comp(ctx.pid, k.Wallet).credits
+        ctx.reply("You carry: " + (", ".join(lines) if lines else "nothing") + f". Credits: {credits}.")
+
+    @reg.add("score", "sc")
+    def score(ctx: Ctx, args: str) -> None:
+        """score - your level, health, stats and credits."""
+        from ouro_engine.combat import effective_stats
+
+        game, pid = ctx.game, ctx.pid
+        p, hp = game.world.comp(pid, k.Player), game.world.comp(pid, k.Health)
+        st = effective_stats(game, pid)
+        ctx.reply(f"{p.name}: level {p.level}, {p.xp} xp, {hp.current}/{hp.maximum} hp, "
+                  f"damage {st.damage_min}-{st.damage_max}, accuracy {st.accuracy:.2f}, armor {st.armor}, "
+                  f"credits {game.world.comp(pid, k.Wallet).credits}, kills {p.kills}, deaths {p.deaths}.")
+
+    @reg.add("map", "m")
+    def map_(ctx: Ctx, args: str) -> None:
+        """map - an ASCII map around you (@ you, # room, + shop, ? glitch)."""
+        ctx.reply(ascii_map(ctx.game, ctx.pid))
+
+
+def ascii_map(game: Game, pid: str) -> str:
+    room = game.room_of(pid)
+    if room is None:
+        raise CommandError("You are nowhere.")
+    x0, y0, z0 = room.coords
+    rows = []
+    for y in range(y0 + MAP_RADIUS, y0 - MAP_RADIUS - 1, -1):
+        row = []
+        for x in range(x0 - MAP_RADIUS, x0 + MAP_RADIUS + 1):
+            rid = game.map.coord.get((x, y, z0))
+            other = game.map.rooms.get(rid) if rid else None
+            if other is None:
+                row.append(" ")
+            elif rid == room.id:
+                row.append("@")
+            elif other.data.get("shop_id"):
+                row.append("+")
+            elif other.data.get("glitch_door"):
+                row.append("?")
+            else:
+                row.append("#")
+        rows.append(" ".join(row).rstrip())
+    while rows and not rows[-1]:
+        rows.pop()
+    while rows and not rows[0]:
+        rows.pop(0)
+    exits = ", ".join(FULL.get(d, d) for d in c.DIRECTIONS if d in room.exits)
+    return "\n".join(rows) + f"\nExits: {exits or 'none'}"

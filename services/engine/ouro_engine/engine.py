@@ -1,0 +1,169 @@
+"""The engine shell: Redis, the tick loop, patches in, events and results out, control, sessions.
+
+One pass of the loop (`step`):
+1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks);
+2. unless paused: apply queued patches (a tick boundary: no command or system is half-way);
+3. at tick time: run the systems (`Core.tick`); overruns are counted;
+4. collect every dirty change and write it in one MULTI pipeline;
+5. publish world events and patch results (after the state they describe is stored), then
+   resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
+Player commands do not wait for any of this: they run as their lines arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ouro_engine import metrics, persistence
+from ouro_engine.accounts import Accounts
+from ouro_engine.clock import Clock
+from ouro_engine.core import Core
+from ouro_engine.loader import load_base
+from ouro_engine.sessions import SessionHub
+from ouro_engine.settings import EngineSettings
+from ouro_engine.summary import build_summary
+from ouro_runtime.bus import REDIS_ERRORS, Bus
+from ouro_schemas import names
+from ouro_schemas.messages import Patch, PatchResult, PatchStatus, WorldEvent
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, settings: EngineSettings, redis: Redis, bus: Bus | None = None,
+                 clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.bus = bus or Bus(redis, maxlen=settings.stream_maxlen)
+        self.clock = clock
+        self.core = Core(settings, clock)
+        self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
+        self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
+        self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self.paused = False
+        self.next_tick = 0.0
+
+    # --- start-up ----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Validate the base content (fail fast), then restore from Redis or seed a fresh world."""
+        base = load_base(self.settings.resolved_base_dir())
+        if await persistence.is_initialized(self.redis):
+            await persistence.load(self.redis, self.core.game)
+            log.info("world restored from redis", extra={"entities": len(self.core.game.world)})
+        else:
+            self.core.load_base(base)
+            persistence.mark_everything(self.core.game)
+            await self.flush(summary=True)
+            log.info("fresh world seeded", extra={"entities": len(self.core.game.world)})
+        self.core.ai.schedule_new(self.core.game.now)
+
+    async def reload(self) -> None:
+        """Rebuild the world from Redis (after a rollback restored the keys), keeping sessions."""
+        old_send, old_data = self.core.game.send, self.core.game.send_data
+        self.core = Core(self.settings, self.clock)
+        self.hub.core = self.core
+        self.core.game.send, self.core.game.send_data = old_send, old_data
+        await persistence.load(self.redis, self.core.game)
+        self.core.ai.schedule_new(self.core.game.now)
+        self.hub.rebind()
+
+    # --- patches -----------------------------------------------------------------------------------
+    async def submit_patch(self, patch: Patch) -> PatchResult:
+        """Queue a patch for the next boundary; returns its result once stored and published."""
+        future: asyncio.Future[PatchResult] = asyncio.get_running_loop().create_future()
+        self._patches.append((patch, future))
+        self._wake.set()
+        return await future
+
+    def _apply_patches(self) -> None:
+        queued, self._patches = self._patches, []
+        for patch, future in queued:
+            try:
+                result = self.core.patcher.apply(patch)
+            except Exception as exc:  # a bug in an op must not stop the loop; the world is rolled back
+                log.exception("patch crashed", extra={"patch_id": patch.id})
+                result = PatchResult(patch_id=patch.id, proposal_id=patch.proposal_id,
+                                     status=PatchStatus.REJECTED, reason=f"engine error: {exc}")
+            metrics.PATCHES.labels(result.status).inc()
+            self._results.append((result, future))
+
+    # --- the loop ------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        period = 1.0 / self.settings.tick_hz
+        self.next_tick = time.monotonic() + period
+        while not self._stop.is_set():
+            await self.step(period)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def step(self, period: float) -> None:
+        timeout = max(0.0, self.next_tick - time.monotonic())
+        if not self._patches or self.paused:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            except TimeoutError:
+                pass
+        self._wake.clear()
+        if not self.paused:
+            self._apply_patches()
+        ticked = False
+        if time.monotonic() >= self.next_tick and not self.paused:
+            ticked = True
+            started = time.perf_counter()
+            self.core.tick()
+            took = time.perf_counter() - started
+            metrics.TICK_SECONDS.observe(took)
+            if took > period:
+                metrics.TICK_OVERRUNS.inc()
+            self.next_tick = max(self.next_tick + period, time.monotonic())
+        tick = self.core.game.world.tick
+        await self.flush(summary=ticked and tick % self.settings.summary_every_ticks == 0)
+
+    async def flush(self, *, summary: bool = False) -> None:
+        game = self.core.game
+        doc = build_summary(game, dict(self.core.tracker.players), self.core.economy.latest) if summary else None
+        writes = persistence.collect(game, dict(self.core.tracker.players), doc)
+        events = game.take_events()
+        results, self._results = self._results, []
+        started = time.perf_counter()
+        try:
+            await persistence.write(self.redis, writes)
+            metrics.FLUSH_SECONDS.observe(time.perf_counter() - started)
+            await self._publish(events, [r for r, _ in results])
+        except REDIS_ERRORS as exc:
+            metrics.FLUSH_FAILURES.inc()
+            log.warning("flush failed; retrying next tick", extra={"error": str(exc)})
+            self._remark(writes)
+            game.outbox[:0] = events
+            self._results[:0] = results
+            return
+        for result, future in results:
+            if not future.done():
+                future.set_result(result)
+        metrics.ENTITIES.set(len(game.world))
+
+    def _remark(self, writes: list[persistence.Write]) -> None:
+        """After a failed write, everything is marked dirty again: the next flush rewrites it all."""
+        persistence.mark_everything(self.core.game)
+
+    async def _publish(self, events: list[WorldEvent], results: list[PatchResult]) -> None:
+        if events:
+            await self.bus.publish_many(names.WORLD_EVENTS, events)
+            for ev in events:
+                metrics.EVENTS_OUT.labels(ev.kind).inc()
+        if results:
+            await self.bus.publish_many(names.WORLD_APPLIED, results)
+
+    def health(self) -> dict[str, Any]:
+        game = self.core.game
+        return {"tick": game.world.tick, "entities": len(game.world), "rooms": len(game.map.rooms),
+                "players_online": len(self.hub.sessions), "paused": self.paused}

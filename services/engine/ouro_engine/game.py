@@ -1,0 +1,132 @@
+"""The Game: everything the engine owns in memory — the ECS World, the map, the templates in force,
+Questmaker budgets and memories, active world events, applied patch ids — plus the outbox of
+`WorldEvent`s and the "dirty" bookkeeping the persistence layer flushes every tick.
+
+Game logic (commands, systems, patches) mutates a Game synchronously; only the engine shell awaits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from ouro_engine.clock import Clock
+from ouro_engine.components import Identity, Online, Position
+from ouro_engine.ecs import World
+from ouro_engine.rooms import Map, RoomState
+from ouro_engine.settings import EngineSettings
+from ouro_engine.templates import Templates
+from ouro_schemas.messages import EventKind, WorldEvent
+
+
+class QmState(msgspec.Struct, kw_only=True):
+    id: str
+    budget_current: float
+    budget_max: float
+    regen_per_minute: float
+    memories: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    influence_total: float = 0.0
+
+
+class ActiveEvent(msgspec.Struct, kw_only=True):
+    id: str
+    event_type: str
+    district_id: str | None
+    started_at: float
+    ends_at: float
+    effects: dict[str, Any] = msgspec.field(default_factory=dict)
+    origin: str = ""
+
+
+class Dirty:
+    """What changed since the last flush, by kind (entities are tracked by the World itself)."""
+
+    def __init__(self) -> None:
+        self.rooms: set[str] = set()
+        self.rooms_removed: set[str] = set()
+        self.coords_removed: set[str] = set()  # "x,y,z" of removed rooms
+        self.templates: set[str] = set()
+        self.templates_removed: set[str] = set()
+        self.qms: set[str] = set()
+        self.events: set[str] = set()
+        self.events_removed: set[str] = set()
+        self.applied: set[str] = set()
+        self.online = False
+        self.districts = False
+
+
+class Game:
+    def __init__(self, settings: EngineSettings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.world = World(settings.seed, clock)
+        self.map = Map()
+        self.templates = Templates()
+        self.qms: dict[str, QmState] = {}
+        self.events_active: dict[str, ActiveEvent] = {}
+        self.applied: dict[str, bytes] = {}  # patch id -> PatchResult JSON
+        self.spawn_room_id = "spawn"
+        self.outbox: list[WorldEvent] = []
+        self.dirty = Dirty()
+        self.players_by_name: dict[str, str] = {}  # lower-case name -> player id
+        # Delivery to a player's session; the session hub replaces it (no-op when nobody listens).
+        self.send: Callable[[str, str], None] = lambda _pid, _text: None
+        self.send_data: Callable[[str, str, dict[str, Any]], None] = lambda _pid, _kind, _data: None
+        self.money_created = 0  # credits entering the economy (loot, rewards) since start
+        self.money_destroyed = 0  # credits leaving it (shop purchases)
+        # While a command runs, what the acting player is told is captured in order with its replies.
+        self.capture_pid: str | None = None
+        self.captured: list[str] = []
+
+    @property
+    def now(self) -> float:
+        return self.world.clock.now()
+
+    # --- events out ------------------------------------------------------------------------------
+    def emit(self, kind: EventKind, **fields: Any) -> WorldEvent:
+        event = WorldEvent(id=f"ev-{uuid.uuid4().hex[:16]}", kind=kind, at=self.now, tick=self.world.tick,
+                           **fields)
+        self.outbox.append(event)
+        return event
+
+    def take_events(self) -> list[WorldEvent]:
+        out, self.outbox = self.outbox, []
+        return out
+
+    # --- talking to players --------------------------------------------------------------------
+    def tell(self, eid: str, text: str) -> None:
+        if eid == self.capture_pid:
+            self.captured.append(text)
+        elif self.world.has(eid, Online):
+            self.send(eid, text)
+
+    def tell_room(self, room_id: str, text: str, exclude: tuple[str, ...] = ()) -> None:
+        for eid in self.world.in_room(room_id):
+            if eid not in exclude and self.world.has(eid, Online):
+                self.send(eid, text)
+
+    # --- lookups --------------------------------------------------------------------------------
+    def name_of(self, eid: str) -> str:
+        ident = self.world.get(eid, Identity)
+        return ident.name if ident else eid
+
+    def room_of(self, eid: str) -> RoomState | None:
+        pos = self.world.get(eid, Position)
+        return None if pos is None else self.map.get(pos.room_id)
+
+    def mark_room(self, room_id: str) -> None:
+        self.dirty.rooms.add(room_id)
+        self.dirty.rooms_removed.discard(room_id)
+
+    def mark_qm(self, qm_id: str) -> None:
+        self.dirty.qms.add(qm_id)
+
+    def event_effect(self, key: str, district_id: str | None, default: float = 1.0) -> float:
+        """The product of `key` over active events in this district (or city-wide ones)."""
+        value = default
+        for ev in self.events_active.values():
+            if key in ev.effects and (ev.district_id is None or ev.district_id == district_id):
+                value *= float(ev.effects[key])
+        return value

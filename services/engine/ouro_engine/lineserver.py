@@ -1,0 +1,93 @@
+"""A minimal plain-TCP line server (OURO_TELNET_PORT): one line in = one command, text out.
+
+No telnet negotiation, GMCP or WebSocket yet (issue 4 replaces this transport); it exists so real
+clients and tests can drive the engine process. Lines longer than `max_line` are refused; input is
+decoded as UTF-8 with replacement, and the command layer strips control characters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from ouro_engine.sessions import SessionHub
+
+log = logging.getLogger(__name__)
+
+
+class LineSession:
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.player_id: str | None = None
+        self.closed = False
+
+    def send_text(self, text: str) -> None:
+        if not self.closed:
+            self.writer.write(text.replace("\n", "\r\n").encode("utf-8", "replace") + b"\r\n")
+
+    def send_data(self, kind: str, data: dict[str, Any]) -> None:
+        """Structured updates (room info, vitals) have no place on a plain line stream."""
+
+    def close(self, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            self.writer.close()
+
+
+class LineServer:
+    def __init__(self, hub: SessionHub, host: str, port: int, max_line: int) -> None:
+        self.hub = hub
+        self.host = host
+        self.port = port
+        self.max_line = max_line
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._client, self.host, self.port, limit=self.max_line + 2)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        session = LineSession(writer)
+        self.hub.greet(session)
+        try:
+            await self._serve(reader, writer, session)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.hub.detach(session)
+            session.close("disconnected")
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session: LineSession) -> None:
+        while not session.closed:
+            try:
+                raw = await reader.readline()
+            except ValueError:  # LimitOverrunError: the line is too long; drop what is buffered
+                session.send_text(f"Line too long (max {self.max_line} characters).")
+                await reader.read(64 * 1024)
+                continue
+            if not raw:
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if line.strip().lower() in ("quit", "logout"):
+                session.send_text("Goodbye.")
+                return
+            await self.hub.receive(session, line)
+            await writer.drain()

@@ -1,0 +1,21 @@
+"""The engine's Prometheus metrics (the bus's own are in ouro_runtime.metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+TICK_SECONDS = Histogram("ouro_engine_tick_seconds", "Duration of one tick (systems + flush collection)",
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0))
+TICK_OVERRUNS = Counter("ouro_engine_tick_overruns_total", "Ticks that took longer than the tick period")
+FLUSH_SECONDS = Histogram("ouro_engine_flush_seconds", "Redis MULTI pipeline of one tick's changes",
+                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
+FLUSH_FAILURES = Counter("ouro_engine_flush_failures_total", "Flushes that failed (retried next tick)")
+COMMANDS = Counter("ouro_engine_commands_total", "Player command lines executed")
+COMMAND_SECONDS = Histogram("ouro_engine_command_seconds", "Execution time of one command line",
+                            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05))
+COMMAND_ERRORS = Counter("ouro_engine_command_errors_total", "Commands that raised (player saw 'something went wrong')")
+PATCHES = Counter("ouro_engine_patches_total", "Patches by outcome", ["status"])
+EVENTS_OUT = Counter("ouro_engine_world_events_total", "World events published", ["kind"])
+ENTITIES = Gauge("ouro_engine_entities", "Entities in the world")
+PLAYERS_ONLINE = Gauge("ouro_engine_players_online", "Players with a live session")
+LOGINS = Counter("ouro_engine_logins_total", "Login attempts by outcome", ["outcome"])

@@ -1,0 +1,276 @@
+"""Each structural patch op as a pair: `check_<op>(plan, op)` (raises Rejected, records the op's
+effect in the plan) and `apply_<op>(game, op, patch_id)` (changes the world, returns its inverse ops).
+
+Compatibility rules (DESIGN §5): an existing exit is never removed or re-pointed except by the
+inverse of the patch that added it; base rooms and templates are never removed; player-owned items
+are never despawned (unless the patch being undone created them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ouro_engine import components as k
+from ouro_engine.game import ActiveEvent, Game
+from ouro_engine.patches.plan import Plan, Rejected
+from ouro_engine.rooms import room_from_model, room_to_json
+from ouro_engine.spawning import spawn_item, spawn_npc, take_away
+from ouro_engine.systems import end_event
+from ouro_engine.templates import TEMPLATE_MODELS
+from ouro_schemas import content as c
+from ouro_schemas import messages as m
+from ouro_schemas.errors import ContentError, validate_model
+
+PatchOp = Any  # one of messages.PatchOp
+
+
+# --- templates ---------------------------------------------------------------------------------------
+def check_add_template(plan: Plan, op: m.AddTemplate) -> None:
+    if op.template_type not in TEMPLATE_MODELS:
+        raise Rejected(f"unknown template type {op.template_type!r}")
+    try:
+        model = validate_model(TEMPLATE_MODELS[op.template_type], op.template, f"template {op.template_id}")
+    except ContentError as exc:
+        raise Rejected(str(exc)) from None
+    if model.id != op.template_id:  # type: ignore[attr-defined]
+        raise Rejected(f"template id {model.id!r} does not match {op.template_id!r}")  # type: ignore[attr-defined]
+    if plan.template_type(op.template_id) is not None:
+        raise Rejected(f"template {op.template_id!r} already exists")
+    plan.templates[op.template_id] = op.template_type
+
+
+def apply_add_template(game: Game, op: m.AddTemplate, patch_id: str) -> list[PatchOp]:
+    game.templates.add_raw(op.template_type, op.template, f"template {op.template_id}")
+    game.dirty.templates.add(op.template_id)
+    game.dirty.templates_removed.discard(op.template_id)
+    return [m.RemoveTemplate(template_id=op.template_id)]
+
+
+def check_remove_template(plan: Plan, op: m.RemoveTemplate) -> None:
+    plan.need_template(op.template_id)
+    model = plan.game.templates.get(op.template_id)
+    if model is not None and getattr(model, "origin", "base") == "base":
+        raise Rejected(f"template {op.template_id!r} is base content and cannot be removed")
+    for eid, (ident,) in plan.game.world.query(k.Identity):
+        if ident.template_id == op.template_id and plan.has_entity(eid):
+            raise Rejected(f"template {op.template_id!r} is still in use by entity {eid!r}")
+    plan.templates[op.template_id] = None
+
+
+def apply_remove_template(game: Game, op: m.RemoveTemplate, patch_id: str) -> list[PatchOp]:
+    kind = game.templates.type_of[op.template_id]
+    data = game.templates.to_json(op.template_id)["template"]
+    game.templates.remove(op.template_id)
+    game.dirty.templates.discard(op.template_id)
+    game.dirty.templates_removed.add(op.template_id)
+    return [m.AddTemplate(template_type=kind, template_id=op.template_id, template=data)]
+
+
+# --- rooms and exits -----------------------------------------------------------------------------------
+def check_add_rooms(plan: Plan, op: m.AddRooms) -> None:
+    models = []
+    for i, data in enumerate(op.rooms):
+        try:
+            room = validate_model(c.Room, data, f"rooms[{i}]")
+        except ContentError as exc:
+            raise Rejected(str(exc)) from None
+        if plan.has_room(room.id):
+            raise Rejected(f"room {room.id!r} already exists")
+        if plan.coord_taken((room.x, room.y, room.z)):
+            raise Rejected(f"coordinates {(room.x, room.y, room.z)} are taken")
+        if plan.template_type(room.district_id) != "district":
+            raise Rejected(f"room {room.id!r}: unknown district {room.district_id!r}")
+        plan.rooms[room.id] = (room.x, room.y, room.z)
+        plan.coords.add((room.x, room.y, room.z))
+        models.append(room)
+    for room in models:
+        if not room.exits:
+            raise Rejected(f"room {room.id!r} has no exit")
+        for ex in room.exits:
+            if not plan.has_room(ex.to):
+                raise Rejected(f"room {room.id!r} exit {ex.direction}: unknown room {ex.to!r}")
+            plan.exits[(room.id, ex.direction)] = ex.to
+
+
+def apply_add_rooms(game: Game, op: m.AddRooms, patch_id: str) -> list[PatchOp]:
+    ids = []
+    for data in op.rooms:
+        state = room_from_model(c.Room.model_validate(data))
+        game.map.add(state)
+        game.mark_room(state.id)
+        ids.append(state.id)
+    return [m.RemoveRooms(room_ids=ids)]
+
+
+def check_remove_rooms(plan: Plan, op: m.RemoveRooms) -> None:
+    doomed = set(op.room_ids)
+    for rid in op.room_ids:
+        plan.need_room(rid)
+        room = plan.game.map.get(rid)
+        if room is not None and room.origin == "base":
+            raise Rejected(f"room {rid!r} is base content and cannot be removed")
+        for eid in plan.game.world.in_room(rid):
+            if plan.game.world.has(eid, k.Player) or plan.game.world.has(eid, k.PlayerOwned):
+                raise Rejected(f"room {rid!r} holds a player or a player-owned item ({eid!r})")
+    for other in plan.game.map.rooms.values():
+        if other.id in doomed:
+            continue
+        for direction, to in other.exits.items():
+            if to in doomed and plan.exit_to(other.id, direction) is not None:
+                raise Rejected(f"exit {other.id}:{direction} still leads into removed room {to!r}")
+    for rid in op.room_ids:
+        plan.rooms[rid] = None
+
+
+def apply_remove_rooms(game: Game, op: m.RemoveRooms, patch_id: str) -> list[PatchOp]:
+    saved = []
+    for rid in op.room_ids:
+        room = game.map.remove(rid)
+        if room is None:
+            continue
+        data = room_to_json(room)
+        for key in ("locked_exits", "description_add", "added_exits"):
+            data.pop(key, None)
+        saved.append(data)
+        for eid in game.world.in_room(rid):
+            game.world.delete(eid, now=True)  # NPCs and unowned items placed there
+        game.dirty.rooms.discard(rid)
+        game.dirty.rooms_removed.add(rid)
+        game.dirty.coords_removed.add(",".join(map(str, room.coords)))
+    return [m.AddRooms(rooms=saved)]
+
+
+def check_add_exit(plan: Plan, op: m.AddExit) -> None:
+    if op.direction not in c.DIRECTIONS:
+        raise Rejected(f"unknown direction {op.direction!r}")
+    plan.need_room(op.room_id)
+    plan.need_room(op.to_room_id)
+    existing = plan.exit_to(op.room_id, op.direction)
+    if existing is not None:
+        raise Rejected(f"exit {op.room_id}:{op.direction} exists (to {existing!r}); exits are never re-pointed")
+    plan.exits[(op.room_id, op.direction)] = op.to_room_id
+
+
+def apply_add_exit(game: Game, op: m.AddExit, patch_id: str) -> list[PatchOp]:
+    room = game.map.rooms[op.room_id]
+    room.exits[op.direction] = op.to_room_id
+    room.exit_data[op.direction] = {"direction": op.direction, "to": op.to_room_id}
+    room.added_exits[op.direction] = patch_id
+    game.mark_room(op.room_id)
+    return [m.RemoveExit(room_id=op.room_id, direction=op.direction)]
+
+
+def check_remove_exit(plan: Plan, op: m.RemoveExit) -> None:
+    plan.need_room(op.room_id)
+    if plan.exit_to(op.room_id, op.direction) is None:
+        raise Rejected(f"no exit {op.room_id}:{op.direction}")
+    room = plan.game.map.get(op.room_id)
+    added_by = room.added_exits.get(op.direction) if room else None
+    if (op.room_id, op.direction) not in plan.exits and added_by is None:
+        raise Rejected(f"exit {op.room_id}:{op.direction} was not added by a patch; exits are never removed")
+    plan.exits[(op.room_id, op.direction)] = None
+
+
+def apply_remove_exit(game: Game, op: m.RemoveExit, patch_id: str) -> list[PatchOp]:
+    room = game.map.rooms[op.room_id]
+    to = room.exits.pop(op.direction)
+    room.exit_data.pop(op.direction, None)
+    room.added_exits.pop(op.direction, None)
+    if op.direction in room.locked_exits:
+        room.locked_exits.remove(op.direction)
+    game.mark_room(op.room_id)
+    return [m.AddExit(room_id=op.room_id, direction=op.direction, to_room_id=to)]
+
+
+# --- entities ----------------------------------------------------------------------------------------
+def check_spawn(plan: Plan, op: m.Spawn) -> None:
+    plan.need_template(op.template_id, "npc", "item")
+    plan.need_room(op.room_id)
+    if not op.entity_ids:
+        raise Rejected("spawn with no entity ids")
+    for eid in op.entity_ids:
+        if not c.is_safe_id(eid):
+            raise Rejected(f"bad entity id {eid!r}")
+        plan.need_new_entity(eid)
+        plan.entities[eid] = op.template_id
+
+
+def apply_spawn(game: Game, op: m.Spawn, patch_id: str, origin: str) -> list[PatchOp]:
+    npc = game.templates.npc(op.template_id)
+    item = game.templates.item(op.template_id)
+    for eid in op.entity_ids:
+        if npc is not None:
+            spawn_npc(game, npc, op.room_id, eid, origin=origin)
+        elif item is not None:
+            spawn_item(game, item, eid, room_id=op.room_id, origin=origin)
+        game.emit(m.EventKind.ENTITY_SPAWNED, room_id=op.room_id,
+                  data={"entity_id": eid, "template_id": op.template_id, "patch_id": patch_id})
+    return [m.Despawn(entity_ids=list(op.entity_ids))]
+
+
+def check_despawn(plan: Plan, op: m.Despawn) -> None:
+    world = plan.game.world
+    for eid in op.entity_ids:
+        plan.need_entity(eid)
+        if world.has(eid, k.Player):
+            raise Rejected(f"{eid!r} is a player; players are never despawned")
+        origin = world.get(eid, k.Origin)
+        created_here = origin is not None and origin.source == plan.proposal_id
+        if world.has(eid, k.PlayerOwned) and not created_here:
+            raise Rejected(f"{eid!r} is player-owned and cannot be despawned")
+        plan.entities[eid] = None
+
+
+def apply_despawn(game: Game, op: m.Despawn, patch_id: str) -> list[PatchOp]:
+    inverse: list[PatchOp] = []
+    for eid in op.entity_ids:
+        ident = game.world.comp(eid, k.Identity)
+        pos = game.world.get(eid, k.Position)
+        ai = game.world.get(eid, k.AI)
+        room = pos.room_id if pos else (ai.home_room_id if ai else game.spawn_room_id)
+        take_away(game, eid)
+        game.world.delete(eid, now=True)
+        inverse.append(m.Spawn(template_id=ident.template_id, room_id=room, entity_ids=[eid]))
+    return inverse
+
+
+# --- world events --------------------------------------------------------------------------------------
+def check_start_event(plan: Plan, op: m.StartEvent) -> None:
+    if op.event_type not in c.EVENT_TYPES:
+        raise Rejected(f"unknown event type {op.event_type!r}")
+    if op.district_id is not None and plan.template_type(op.district_id) != "district":
+        raise Rejected(f"unknown district {op.district_id!r}")
+    if not 0 < op.duration_s <= 86_400:
+        raise Rejected(f"event duration {op.duration_s} outside 0-86400 s")
+    if plan.event_active(op.event_id):
+        raise Rejected(f"event {op.event_id!r} is already active")
+    plan.events[op.event_id] = True
+
+
+def apply_start_event(game: Game, op: m.StartEvent, patch_id: str) -> list[PatchOp]:
+    now = game.now
+    game.events_active[op.event_id] = ActiveEvent(
+        id=op.event_id, event_type=op.event_type, district_id=op.district_id, started_at=now,
+        ends_at=now + op.duration_s, effects=dict(op.effects), origin=patch_id)
+    game.dirty.events.add(op.event_id)
+    game.dirty.events_removed.discard(op.event_id)
+    game.emit(m.EventKind.WORLD_EVENT_STARTED, district_id=op.district_id,
+              data={"event_id": op.event_id, "event_type": op.event_type, "duration_s": op.duration_s,
+                    "effects": msgspec.to_builtins(op.effects)})
+    return [m.EndEvent(event_id=op.event_id)]
+
+
+def check_end_event(plan: Plan, op: m.EndEvent) -> None:
+    if not plan.event_active(op.event_id):
+        raise Rejected(f"event {op.event_id!r} is not active")
+    plan.events[op.event_id] = False
+
+
+def apply_end_event(game: Game, op: m.EndEvent, patch_id: str) -> list[PatchOp]:
+    ev = game.events_active[op.event_id]
+    left = max(1.0, ev.ends_at - game.now)
+    end_event(game, op.event_id)
+    return [m.StartEvent(event_id=ev.id, event_type=ev.event_type, district_id=ev.district_id,
+                         duration_s=left, effects=dict(ev.effects))]
