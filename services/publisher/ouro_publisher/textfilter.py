@@ -6,7 +6,7 @@ Every string is normalised before matching, in this order (each step undoes one 
    variation selectors, Hangul fillers (everything of category Cf/Cc/Mn plus a few Lo fillers);
 2. NFKD, then combining marks dropped: accents (é → e), fullwidth and mathematical letters (ｋ, 𝐤 → k);
 3. casefold;
-4. confusable homoglyphs mapped to Latin (Cyrillic а/е/о/р/с…, Greek ο/α/ε…);
+4. confusable homoglyphs mapped to Latin (Cyrillic а/е/о/р/с…, Greek ο/α/ε…; capitals before casefold);
 5. leetspeak mapped to letters (0→o, 3→e, 4/@→a, 5/$→s, 7/+→t, 1/!/|→i or l).
 
 A banned word then matches letter by letter with runs of up to `max_separator_run` separators
@@ -38,6 +38,12 @@ _CONFUSABLES = {
 }
 _LEET = {"0": "o", "3": "e", "4": "a", "@": "a", "5": "s", "$": "s", "7": "t", "+": "t", "8": "b",
          "9": "g", "6": "g", "1": "i", "!": "i", "|": "l", "€": "e", "£": "l", "¢": "c"}
+# Capitals first: a Greek capital Nu looks like N, but its lower case (ν) looks like v.
+_UPPER = str.maketrans({
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
+    "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h",
+    "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j",
+})
 _TABLE = str.maketrans({**_CONFUSABLES, **_LEET})
 # After the leet map "1", "!" and "|" became i or l: a banned i or l matches either.
 _LETTER_CLASS = {"i": "[il]", "l": "[li]"}
@@ -54,7 +60,7 @@ def normalise(text: str) -> str:
             if 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF:  # variation selectors
                 continue
             out.append(ch)
-        text = "".join(out)
+        text = "".join(out).translate(_UPPER)
     return text.casefold().translate(_TABLE)
 
 

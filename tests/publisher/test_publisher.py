@@ -1,0 +1,261 @@
+"""The publisher against a real Redis: commit, idempotency, hot swap, approval, undo, results, control."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import msgspec
+from redis.asyncio import Redis
+
+from ouro_publisher import admin
+from ouro_publisher.app import Publisher
+from ouro_schemas import names
+from ouro_schemas.messages import (
+    AdminAction,
+    AdminCommand,
+    ControlCommand,
+    ControlMessage,
+    DirectorState,
+    PatchKind,
+    PatchResult,
+    PatchStatus,
+    Toggles,
+    verify_patch,
+)
+from ouro_schemas.proposal import Proposal, ProposalState, verify_hash
+from tests.publisher import factories as f
+from tests.publisher.adversarial import adversarial
+from tests.publisher.conftest import PublisherFactory, drain, patches_on_stream, write_guardrails
+
+
+async def record(redis: Redis, pid: str) -> Proposal:
+    raw = await redis.get(names.PROPOSAL + pid)
+    assert raw is not None, f"no record for {pid}"
+    return msgspec.json.decode(raw, type=Proposal)
+
+
+async def proposal_log(redis: Redis) -> list[dict]:
+    rows = await redis.xrange(names.LOG_PROPOSALS)
+    return [json.loads(fields[b"d"]) for _, fields in rows]
+
+
+async def test_end_to_end_file_and_signed_patch(publisher: Publisher, redis: Redis, data_dir: Path) -> None:
+    """gen.enriched -> data/generated/npc/<id>.json + a signed patch on world.patches."""
+    p = f.npc_proposal("p-job-e2e", qty=2)
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, p)
+    assert await drain(publisher, names.GEN_ENRICHED) == 1
+    [patch] = await patches_on_stream(redis)
+    key = publisher.settings.hmac_key_bytes
+    assert verify_patch(patch, key) and patch.kind == PatchKind.APPLY and patch.id == p.id
+    spawn = next(op for op in patch.ops if type(op).__name__ == "Spawn")
+    assert spawn.entity_ids == ["p-job-e2e:0", "p-job-e2e:1"]
+    assert [type(op).__name__ for op in patch.inverse] == ["Despawn", "RemoveTemplate"]
+    body = json.loads((data_dir / "generated/npc/npc_p-job-e2e.json").read_text())
+    assert body["proposal_id"] == p.id and body["payload"]["archetype"]["origin"] == p.id
+    rec = await record(redis, p.id)
+    assert rec.state == ProposalState.PUBLISHED and verify_hash(rec, key) and body["hash"] == rec.hash
+    assert [t.stage for t in rec.trace] == ["validate", "balance", "filter", "commit"]
+    assert await redis.zscore(names.PROPOSAL_INDEX, p.id) is not None
+    before = json.loads(await redis.get(names.PROPOSAL + p.id + names.PROPOSAL_BEFORE_SUFFIX))
+    assert before["state"] == "enriched" and before["trace"] == []
+    [entry] = await proposal_log(redis)
+    assert entry["proposal_id"] == p.id and entry["data"]["transitions"] == [
+        "enriched->validated", "validated->balanced", "balanced->approved", "approved->published"]
+
+
+async def test_redelivery_commits_once(publisher: Publisher, redis: Redis, data_dir: Path) -> None:
+    p = f.item_proposal("p-job-twice")
+    assert await publisher.handle(f.item_proposal("p-job-twice")) == "committed"
+    path = data_dir / "generated/item/item_p-job-twice.json"
+    first = path.read_bytes()
+    path.unlink()  # as if the crash came between the MULTI and the file write
+    # Redelivered under different bus keys, so the bus's own dedupe cannot help: the publisher must.
+    for key in ("k1", "k2"):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, p, key=key)
+    await drain(publisher, names.GEN_ENRICHED)
+    assert len(await patches_on_stream(redis)) == 1
+    assert path.read_bytes() == first
+    assert publisher.counts["duplicate"] == 2
+
+
+async def test_adversarial_proposals_none_committed(publisher: Publisher, redis: Redis, data_dir: Path) -> None:
+    attacks = adversarial(1000, seed=99)
+    for proposal, _ in attacks:
+        stream = names.QM_ACTIONS if proposal.type == "QM_ACTION" else names.GEN_ENRICHED
+        await publisher.svc.bus.publish(stream, proposal)
+    await drain(publisher)
+    assert await patches_on_stream(redis) == []
+    assert not list((data_dir / "generated").rglob("*.json")) if (data_dir / "generated").exists() else True
+    for proposal, rules in attacks:
+        raw = await redis.get(names.PROPOSAL + proposal.id)
+        if raw is None:  # an id that is not even a key-safe id is still recorded under its own id
+            raise AssertionError(f"no record for {proposal.id!r}")
+        rec = msgspec.json.decode(raw, type=Proposal)
+        assert rec.state == ProposalState.REJECTED, proposal.id
+        assert any(r in rec.reason for r in rules), (proposal.id, rules, rec.reason)
+    # Attacks that reuse one evil id ("../../etc/passwd") are one message key: the bus dedupes them.
+    assert publisher.counts == {"rejected": len({p.id for p, _ in attacks})}
+
+
+async def test_hot_swapped_guardrails_apply_to_the_next_proposal(publisher: Publisher, redis: Redis,
+                                                                 data_dir: Path) -> None:
+    blade = {"damage_min": 3, "damage_max": 7}
+    assert await publisher.handle(f.item_proposal("p-a", stats=blade)) == "committed"
+    write_guardrails(data_dir, f.guardrails(**{"power.slot_caps": {"weapon": {"damage_max": 5}}}))
+    await publisher.on_control(ControlMessage(id="c1", command=ControlCommand.GUARDRAILS_UPDATED, at=time.time()))
+    assert await publisher.handle(f.item_proposal("p-b", stats=blade)) == "rejected"
+    assert "power.slot_cap.damage_max" in (await record(redis, "p-b")).reason
+    # From the admin API's key, too.
+    g = f.guardrails(**{"power.slot_caps": {"weapon": {"damage_max": 50}}})
+    await redis.set(names.GUARDRAILS, g.model_dump_json())
+    await publisher.on_control(ControlMessage(id="c2", command=ControlCommand.GUARDRAILS_UPDATED, at=time.time(),
+                                              args={"source": "redis"}))
+    assert await publisher.handle(f.item_proposal("p-c", stats=blade)) == "committed"
+    # An invalid file changes nothing and says why.
+    (data_dir / "guardrails.json").write_text('{"power": {"max_item_level": -3}}')
+    await publisher.on_control(ControlMessage(id="c3", command=ControlCommand.GUARDRAILS_UPDATED, at=time.time()))
+    assert publisher.guardrails.power.slot_caps["weapon"].damage_max == 50
+    errors = [e for e in await proposal_log(redis) if e["kind"] == "error"]
+    assert errors and "refused" in errors[-1]["message"]
+
+
+async def test_guardrails_file_mtime_reload(publisher: Publisher, data_dir: Path) -> None:
+    publisher.settings = publisher.settings.model_copy(update={"guardrails_poll_s": 0.001})
+    write_guardrails(data_dir, f.guardrails(**{"power.slot_caps": {"weapon": {"damage_max": 5}}}))
+    import os
+    os.utime(data_dir / "guardrails.json", (time.time() + 5, time.time() + 5))
+    assert await publisher.handle(f.item_proposal("p-m", stats={"damage_min": 3, "damage_max": 7})) == "rejected"
+
+
+async def test_approval_queue_survives_a_restart(make_publisher: PublisherFactory, world: object,
+                                                 redis: Redis, data_dir: Path) -> None:
+    await redis.set(names.DIRECTOR_STATE, msgspec.json.encode(
+        DirectorState(toggles=Toggles(require_approval_types=["NPC"]))))
+    pub = await make_publisher("pub-1")
+    assert await pub.handle(f.npc_proposal("p-held")) == "held"
+    assert await pub.handle(f.item_proposal("p-auto")) == "committed"
+    assert await redis.zrange(names.APPROVAL_QUEUE, 0, -1) == [b"p-held"]
+    assert (await record(redis, "p-held")).state == ProposalState.AWAITING_APPROVAL
+    # The publisher restarts: a new instance, same Redis. The admin's approval arrives on the stream.
+    pub2 = await make_publisher("pub-2")
+    await pub2.svc.bus.publish(names.ADMIN_COMMANDS, AdminCommand(
+        id="a1", action=AdminAction.APPROVE, proposal_id="p-held", at=time.time(), by="root"))
+    await drain(pub2, names.ADMIN_COMMANDS)
+    rec = await record(redis, "p-held")
+    assert rec.state == ProposalState.PUBLISHED and rec.hash
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-auto", "p-held"]
+    assert await redis.zcard(names.APPROVAL_QUEUE) == 0
+    assert (data_dir / "generated/npc/npc_p-held.json").is_file()
+
+
+async def test_edit_reruns_the_gate_and_reject(make_publisher: PublisherFactory, world: object,
+                                               redis: Redis) -> None:
+    pub = await make_publisher()
+    await pub.on_control(ControlMessage(id="t", command=ControlCommand.SET_TOGGLES, at=0,
+                                        args={"require_approval": True}))
+    assert await pub.handle(f.item_proposal("p-e")) == "held"
+    good = (await record(redis, "p-e")).payload
+    bad = json.loads(json.dumps(good))
+    bad["archetype"]["stats"]["damage_max"] = 500
+    await admin.on_admin(pub, AdminCommand(id="e1", action=AdminAction.EDIT, proposal_id="p-e", at=0,
+                                           payload=bad))
+    assert (await record(redis, "p-e")).payload == good  # refused: unchanged
+    assert "power.slot_cap.damage_max" in (await proposal_log(redis))[-1]["message"]
+    better = json.loads(json.dumps(good))
+    better["archetype"]["description"] = "Freshly sharpened."
+    await admin.on_admin(pub, AdminCommand(id="e2", action=AdminAction.EDIT, proposal_id="p-e", at=0,
+                                           payload=better, by="ada"))
+    rec = await record(redis, "p-e")
+    assert rec.state == ProposalState.AWAITING_APPROVAL and rec.payload["archetype"]["description"] == \
+        "Freshly sharpened."
+    await admin.on_admin(pub, AdminCommand(id="r1", action=AdminAction.REJECT, proposal_id="p-e", at=0,
+                                           by="ada", reason="not today"))
+    rec = await record(redis, "p-e")
+    assert rec.state == ProposalState.REJECTED and rec.reason == "rejected by ada: not today"
+    assert await patches_on_stream(redis) == []
+
+
+async def test_undo_emits_the_inverse_and_refuses_while_a_player_holds_the_item(
+        publisher: Publisher, redis: Redis, data_dir: Path) -> None:
+    p = f.item_proposal("p-loot")
+    assert await publisher.handle(p) == "committed"
+    # The engine applied it and a player picked the item up.
+    await admin.on_applied(publisher, PatchResult(patch_id=p.id, proposal_id=p.id, status=PatchStatus.APPLIED,
+                                                  spawned=["p-loot:0"]))
+    assert (await record(redis, p.id)).state == ProposalState.APPLIED
+    await redis.set(names.WORLD_ENTITY + "p-loot:0", json.dumps(
+        {"id": "p-loot:0", "kind": "item", "template_id": "item_p-loot", "room_id": None,
+         "holder_id": "alice", "origin": p.id}))
+    undo = AdminCommand(id="u1", action=AdminAction.UNDO, proposal_id=p.id, at=0, by="ada")
+    await admin.on_admin(publisher, undo)
+    assert len(await patches_on_stream(redis)) == 1
+    last = (await proposal_log(redis))[-1]
+    assert "refused" in last["message"] and "compat.player_holds_item" in last["message"]
+    # Dropped on the floor: now it may go.
+    await redis.set(names.WORLD_ENTITY + "p-loot:0", json.dumps(
+        {"id": "p-loot:0", "kind": "item", "room_id": "plaza", "holder_id": None}))
+    await admin.on_admin(publisher, undo)
+    applied, inverse = await patches_on_stream(redis)
+    assert inverse.id == "undo:p-loot" and inverse.kind == PatchKind.UNDO
+    assert verify_patch(inverse, publisher.settings.hmac_key_bytes)
+    assert inverse.ops == applied.inverse and inverse.inverse == applied.ops
+    await admin.on_applied(publisher, PatchResult(patch_id="undo:p-loot", proposal_id=p.id,
+                                                  status=PatchStatus.APPLIED))
+    assert (await record(redis, p.id)).state == ProposalState.UNDONE
+    assert not (data_dir / "generated/item/item_p-loot.json").exists()
+
+
+async def test_undo_refused_while_a_player_stands_in_the_block(publisher: Publisher, redis: Redis) -> None:
+    p = f.block_proposal("p-blk")
+    assert await publisher.handle(p) == "committed"
+    await redis.set(names.WORLD_ENTITY + "alice", json.dumps({"id": "alice", "kind": "player",
+                                                              "room_id": "p-blk-b"}))
+    await admin.on_admin(publisher, AdminCommand(id="u", action=AdminAction.UNDO, proposal_id=p.id, at=0))
+    assert "compat.player_in_block" in (await proposal_log(redis))[-1]["message"]
+    assert len(await patches_on_stream(redis)) == 1
+
+
+async def test_engine_inverse_is_kept_and_used(publisher: Publisher, redis: Redis) -> None:
+    p = f.qm_proposal("change_npc_behavior", {"npc_id": "thug_1", "behavior": "patrol"}, 10, "turn-9:0")
+    assert await publisher.handle(p) == "committed"
+    [patch] = await patches_on_stream(redis)
+    assert [type(op).__name__ for op in patch.ops] == ["QmAction"] and patch.inverse == []
+    restore = [{"op": "restore", "target": "thug_1", "fields": {"behavior": "aggressive"}}]
+    await admin.on_applied(publisher, msgspec.convert(
+        {"patch_id": p.id, "proposal_id": p.id, "status": "applied", "inverse": restore}, PatchResult))
+    await admin.on_admin(publisher, AdminCommand(id="u", action=AdminAction.UNDO, proposal_id=p.id, at=0))
+    undo = (await patches_on_stream(redis))[-1]
+    assert msgspec.to_builtins(undo.ops) == restore
+
+
+async def test_engine_rejection_marks_failed(publisher: Publisher, redis: Redis) -> None:
+    p = f.qm_proposal("send_message", {"target_player_id": "alice", "message": "Docks. Midnight."}, 10, "t-2:0")
+    assert await publisher.handle(p) == "committed"
+    await admin.on_applied(publisher, PatchResult(patch_id=p.id, proposal_id=p.id, status=PatchStatus.SKIPPED,
+                                                  reason="budget 3 < cost 10"))
+    rec = await record(redis, p.id)
+    assert rec.state == ProposalState.FAILED and "budget 3 < cost 10" in rec.reason
+
+
+async def test_stop_pauses_after_the_proposal_in_hand(publisher: Publisher, redis: Redis) -> None:
+    await publisher.on_control(ControlMessage(id="s", command=ControlCommand.STOP, at=0))
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    applied = next(c for c in publisher.svc.consumers if c.stream == names.WORLD_APPLIED)
+    assert not gen.active.is_set() and applied.active.is_set()
+    await publisher.on_control(ControlMessage(id="g", command=ControlCommand.GO, at=0))
+    assert gen.active.is_set()
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-after-go"))
+    await drain(publisher, names.GEN_ENRICHED)
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-after-go"]
+
+
+async def test_windows_survive_a_restart(make_publisher: PublisherFactory, world: object, redis: Redis) -> None:
+    pub = await make_publisher()
+    legendary = {"damage_min": 28, "damage_max": 32}
+    assert await pub.handle(f.item_proposal("p-l1", rarity="legendary", stats=legendary, value=100)) == "committed"
+    pub2 = await make_publisher("pub-2")
+    assert list(pub2.windows.rarities) == ["legendary"]
+    assert await pub2.handle(f.item_proposal("p-l2", rarity="legendary", stats=legendary, value=100)) == "rejected"
+    assert "rarity.window" in (await record(redis, "p-l2")).reason
