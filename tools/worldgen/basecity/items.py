@@ -47,7 +47,7 @@ _ROWS: list[Row] = [
      {"damage_min": 14, "damage_max": 26, "crit_chance": 0.12, "accuracy": 0.05}, [_fx("burn", 5, 0.3)], None,
      "A blade that glows cherry-red along its edge. Nine Lamps smiths fold carbon nanotubes like steel."),
     ("item.saw_chainblade", "Saw's Chainblade", "weapon", "weapon", "legendary", 22,
-     {"damage_min": 28, "damage_max": 52, "crit_chance": 0.15}, [_fx("bleed", 8, 0.5), _fx("lifesteal", 5, 0.3)],
+     {"damage_min": 28, "damage_max": 50, "crit_chance": 0.15}, [_fx("bleed", 8, 0.5), _fx("lifesteal", 5, 0.3)],
      None, "Saw Voss's arm-mounted chainsaw, teeth sharpened from implant alloy. It still smells of the Pit."),
     # --- guns
     ("item.scrap_pistol", "Scrap Pistol", "weapon", "weapon", "common", 1, {"damage_min": 4, "damage_max": 8}, [],

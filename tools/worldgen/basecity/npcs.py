@@ -24,7 +24,7 @@ ROLE_SCALE: dict[str, tuple[float, float, float, float, float]] = {
     "ganger": (1.0, 1.0, 0.5, 1.0, 120.0),
     "corp_security": (1.3, 1.1, 1.2, 1.2, 150.0),
     "drone": (0.8, 0.9, 1.5, 0.3, 120.0),
-    "boss": (9.0, 2.2, 2.5, 10.0, 1800.0),
+    "boss": (9.0, 2.2, 2.5, 4.0, 1800.0),
 }
 
 
@@ -170,7 +170,7 @@ _ROWS: list[Row] = [
      "Leviathan's bosun: a barrel-chested brawler with a brass key on a cord around her neck.",
      ["Nobody goes down to the hold. Nobody comes up."], ["Back to work!", "You lost, dryfoot?"]),
     ("npc.nine_lamps_enforcer", "Nine Lamps Enforcer", "ganger", "patrol", 4, "nine_lamps", None,
-     _loot(("item.combat_knife", 0.2), ("item.stim_pack", 0.2)),
+     _loot(("item.combat_knife", 0.2), ("item.stim_pack", 0.2), ("item.thermal_katana", 0.02)),
      "A quiet triad enforcer in a pressed suit, knuckles tattooed with nine small flames.",
      ["The Lamps see all debts."], ["Walk on.", "Pay what you owe."]),
     ("npc.choir_bouncer", "Choir Bouncer", "ganger", "idle", 5, "velvet_choir", None,
@@ -244,12 +244,12 @@ _ROWS: list[Row] = [
      "The warlord of the Chrome Jackals: three metres of scar tissue and chrome, a chainsaw grafted where his "
      "right arm used to be.",
      ["Everyone down here is meat and metal. I just sort them."], ["SAW WANTS TEETH!", "Into the furnace!"]),
-    ("npc.leviathan", "Captain Oyelaran 'Leviathan'", "boss", "aggressive", 9, "tidewater_syndicate", None,
+    ("npc.leviathan", "Captain Oyelaran 'Leviathan'", "boss", "aggressive", 8, "tidewater_syndicate", None,
      _loot(("item.leviathan_harpoon", 0.35), ("item.subdermal_mesh", 0.3), ("item.trauma_kit", 0.5)),
      "The Tidewater Syndicate's enforcer-captain, half-submerged in the hold, skin grafted with shark-grey "
      "armour plates.",
      ["The sea takes everything eventually. I just help."], ["Down with the tide!", "You'll feed the crabs."]),
-    ("npc.director_marrow", "Director Ilse Marrow", "boss", "aggressive", 10, "kuroda_vance", None,
+    ("npc.director_marrow", "Director Ilse Marrow", "boss", "aggressive", 8, "kuroda_vance", None,
      _loot(("item.marrow_overwatch", 0.3), ("item.kv_riot_plate", 0.3), ("item.ghost_skin", 0.1)),
      "Kuroda-Vance's Director of Security: a silver-haired woman wired into every camera in the Spires, "
      "flanked by holographic decoys.",

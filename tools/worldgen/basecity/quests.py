@@ -2,7 +2,9 @@
 
 Each quest is a chain of nodes; a node that completes grants its `influence_action` to the quest's
 Questmaker through `influence_points_map`. Rewards follow one formula of the difficulty d (1–10):
-credits = 60 × d + 30 × d², xp = 120 × d, plus a hand-picked item of fitting rarity.
+credits = round(40 × d^1.5), xp = 50 × d, plus a hand-picked item of fitting rarity — all together
+inside the publisher's quest-reward limit for the difficulty (data/guardrails.json), so generated quests
+and base quests pay on one scale.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from ouro_schemas.content import QuestBlueprint, Questmaker
 
 
 def rewards_for(difficulty: int, items: list[str]) -> dict[str, Any]:
-    return {"credits": 60 * difficulty + 30 * difficulty**2, "xp": 120 * difficulty, "item_ids": items}
+    return {"credits": round(40 * difficulty**1.5), "xp": 50 * difficulty, "item_ids": items}
 
 
 def _node(node_id: str, kind: str, target: str, text: str, action: str, nxt: str | None = None, *,
@@ -114,7 +116,7 @@ _QUESTS: list[tuple[dict[str, Any], dict[str, Any]]] = [
            "returned_ledger", {"to": "npc.uncle_wen"})),
       "influence_points_map": {"questioned_ferro": 10, "entered_counting_house": 5, "recovered_ledger": 25,
                                "returned_ledger": 20},
-      "rewards": rewards_for(4, ["item.incendiary_revolver"])},
+      "rewards": rewards_for(4, ["item.smart_smg"])},
      {"id": "qm.madam_nine_lamps", "name": "Madam Nine Lamps",
       "prompt_context": "You are Madam Nine Lamps, the ancient matriarch whose spirit lives in the ninth lamp "
                         "of the Paifang Gate. Honourable, cryptic and unhurried, you value loyalty and "
@@ -137,7 +139,7 @@ _QUESTS: list[tuple[dict[str, Any], dict[str, Any]]] = [
           ("marrow", "kill", "npc.director_marrow", "Kill Director Marrow.", "removed_marrow")),
       "influence_points_map": {"infiltrated_lobby": 10, "downed_tactical": 15, "acquired_keycard": 20,
                                "reached_penthouse": 20, "removed_marrow": 80},
-      "rewards": rewards_for(8, ["item.kv_riot_plate"])},
+      "rewards": rewards_for(8, ["item.kv_tactical_helmet"])},
      {"id": "qm.mr_null", "name": "Mr. Null",
       "prompt_context": "You are Mr. Null, a faceless corporate handler who speaks only through borrowed screens. "
                         "Coldly professional, you measure everything in risk and return. You prefer stealth to "
@@ -199,7 +201,7 @@ _QUESTS: list[tuple[dict[str, Any], dict[str, Any]]] = [
           ("kill", "kill", "npc.leviathan", "Kill Leviathan.", "slew_leviathan")),
       "influence_points_map": {"asked_the_docks": 5, "beat_the_bosun": 15, "key_in_hand": 10, "entered_hold": 10,
                                "slew_leviathan": 70},
-      "rewards": rewards_for(9, ["item.thermal_katana"])},
+      "rewards": rewards_for(9, ["item.incendiary_revolver"])},
      {"id": "qm.the_drowned_saint", "name": "The Drowned Saint",
       "prompt_context": "You are the Drowned Saint, a mournful presence that rose from the harbour with every "
                         "body Leviathan sank. Grieving and relentless, you want justice for the drowned and "
