@@ -73,6 +73,10 @@ def _ordinary(rng: Rng, x: int, y: int, used: set[str]) -> Draft:
         name = rng.pick(names).replace("{n}", str(rng.between(1, 40))).replace("{l}", rng.pick("ABCDEFGH"))
         if name not in used:
             break
+    if kind != "alley":  # alleys may share a name; a second shop of one name is a branch
+        base, branch = name, 2
+        while name in used:
+            name, branch = f"{base} (Branch {branch})", branch + 1
     used.add(name)
     room_id = grid_id(x, y)
     building = None if kind == "alley" else f"bld.{room_id}"
