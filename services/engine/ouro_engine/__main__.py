@@ -11,14 +11,17 @@ import asyncio
 import logging
 import sys
 
+import msgspec
+
 from ouro_engine.engine import Engine
 from ouro_engine.lineserver import LineServer
+from ouro_engine.patches import decode_patch
 from ouro_engine.settings import EngineSettings
 from ouro_runtime.bus import Delivery
 from ouro_runtime.service import Service, run_service
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
-from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind, Patch, PatchStatus
+from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind, PatchResult, PatchStatus
 
 log = logging.getLogger("ouro_engine")
 
@@ -38,7 +41,13 @@ async def setup(svc: Service) -> None:
     svc.health_detail["telnet_port"] = port
     log.info("line server listening", extra={"port": port})
 
-    async def handle_patch(patch: Patch, delivery: Delivery) -> None:
+    async def handle_patch(raw: msgspec.Raw, delivery: Delivery) -> None:
+        patch = decode_patch(bytes(raw))
+        if isinstance(patch, PatchResult):  # unknown op, bad field: rejected whole, with the reason
+            await svc.bus.publish(names.WORLD_APPLIED, patch)
+            await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch rejected: {patch.reason}",
+                           proposal_id=patch.proposal_id or None, data={"patch_id": patch.patch_id})
+            return
         result = await engine.submit_patch(patch)
         if result.status != PatchStatus.APPLIED:
             await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch {result.status}: {result.reason}",
@@ -68,7 +77,8 @@ async def setup(svc: Service) -> None:
         await server.close()
         await engine.flush()
 
-    svc.consume(names.WORLD_PATCHES, names.GROUP_ENGINE, Patch, handle_patch)
+    # Raw, then decoded here: a patch that does not decode still gets a PatchResult with the reason.
+    svc.consume(names.WORLD_PATCHES, names.GROUP_ENGINE, msgspec.Raw, handle_patch)
     svc.on_control(on_control)
     svc.task(engine.run)
     svc.task(health_updates)

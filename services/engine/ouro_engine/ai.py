@@ -31,7 +31,7 @@ class AISystem:
 
     def _delay(self) -> float:
         s = self.game.settings
-        return float(self.game.world.rng.uniform(s.ai_min_s, s.ai_max_s))
+        return float(self.game.world.schedule_rng.uniform(s.ai_min_s, s.ai_max_s))
 
     def schedule_new(self, now: float) -> None:
         for eid, _ in self.game.world.query(k.AI):

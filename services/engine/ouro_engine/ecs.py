@@ -35,7 +35,9 @@ class System(Protocol):
 class World:
     def __init__(self, seed: int = 1, clock: Clock | None = None) -> None:
         self.clock = clock or Clock()
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(seed)  # game outcomes; persisted with the world
+        # AI pulse staggering only: kept apart so re-scheduling after a restart does not shift `rng`.
+        self.schedule_rng = np.random.default_rng([seed, 1])
         self.tick = 0
         self.serial = 0  # for runtime entity ids; persisted in the world meta
         self._entities: dict[str, dict[type[Any], Any]] = {}

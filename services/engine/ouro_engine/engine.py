@@ -82,6 +82,12 @@ class Engine:
         self._wake.set()
         return await future
 
+    async def submit_patch_now(self, patch: Patch) -> PatchResult:
+        """Apply at once (the caller is at a boundary: no tick is running); tests and tools."""
+        result = self.core.patcher.apply(patch)
+        metrics.PATCHES.labels(result.status).inc()
+        return result
+
     def _apply_patches(self) -> None:
         queued, self._patches = self._patches, []
         for patch, future in queued:

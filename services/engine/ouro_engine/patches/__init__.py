@@ -21,7 +21,7 @@ import msgspec
 
 from ouro_engine.game import Game
 from ouro_engine.patches import ops, qm_tools, restore
-from ouro_engine.patches.plan import Plan, Rejected, Skipped
+from ouro_engine.patches.plan import IdSource, Plan, Rejected, Skipped
 from ouro_schemas import messages as m
 
 log = logging.getLogger(__name__)
@@ -70,12 +70,12 @@ class Patcher:
         except Skipped as exc:
             raise Skipped(f"op {i + 1} ({type(op).__name__}): {exc}") from None
 
-    def _apply_one(self, op: Any, patch: m.Patch) -> list[Any]:
+    def _apply_one(self, op: Any, patch: m.Patch, ids: IdSource) -> list[Any]:
         game, pid, origin = self.game, patch.id, patch.proposal_id
         if isinstance(op, m.Spawn):
             return ops.apply_spawn(game, op, pid, origin)
         if isinstance(op, m.QmAction):
-            return qm_tools.apply_qm_action(game, op, pid, origin)
+            return qm_tools.apply_qm_action(game, op, ids, origin)
         if isinstance(op, m.Restore):
             return restore.apply_restore(game, op)
         fn: Callable[[Game, Any, str], list[Any]] = getattr(ops, f"apply_{_tag(op)}")
@@ -83,15 +83,16 @@ class Patcher:
 
     def _apply_all(self, patch: m.Patch) -> m.PatchResult:
         done: list[list[Any]] = []
+        ids = IdSource(patch.id)
         try:
             for op in patch.ops:
-                done.append(self._apply_one(op, patch))
+                done.append(self._apply_one(op, patch, ids))
         except Exception as exc:
             log.exception("patch apply failed; rolling back", extra={"patch_id": patch.id})
             for inverse in reversed(done):
                 for inv in inverse:
                     try:
-                        self._apply_one(inv, patch)
+                        self._apply_one(inv, patch, IdSource(patch.id + ":rollback"))
                     except Exception:
                         log.exception("rollback step failed", extra={"patch_id": patch.id})
             return self._result(patch, m.PatchStatus.REJECTED, f"apply failed: {exc}", record=False)
@@ -119,6 +120,28 @@ class Patcher:
         if status != m.PatchStatus.APPLIED:
             log.info("patch not applied", extra={"patch_id": patch.id, "status": status, "reason": reason})
         return result
+
+
+class _Envelope(msgspec.Struct):
+    id: str = ""
+    proposal_id: str = ""
+
+
+_patch_decoder = msgspec.json.Decoder(m.Patch)
+_envelope_decoder = msgspec.json.Decoder(_Envelope)
+
+
+def decode_patch(raw: bytes) -> m.Patch | m.PatchResult:
+    """A Patch, or — for one that does not decode (unknown op, bad field) — its rejection result."""
+    try:
+        return _patch_decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        try:
+            env = _envelope_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            env = _Envelope()
+        return m.PatchResult(patch_id=env.id, proposal_id=env.proposal_id, status=m.PatchStatus.REJECTED,
+                             reason=f"undecodable patch: {exc}")
 
 
 def _tag(op: Any) -> str:

@@ -156,7 +156,8 @@ def check_add_exit(plan: Plan, op: m.AddExit) -> None:
 def apply_add_exit(game: Game, op: m.AddExit, patch_id: str) -> list[PatchOp]:
     room = game.map.rooms[op.room_id]
     room.exits[op.direction] = op.to_room_id
-    room.exit_data[op.direction] = {"direction": op.direction, "to": op.to_room_id}
+    room.exit_data[op.direction] = c.Exit.model_validate(
+        {"direction": op.direction, "to": op.to_room_id}).model_dump(mode="json")
     room.added_exits[op.direction] = patch_id
     game.mark_room(op.room_id)
     return [m.RemoveExit(room_id=op.room_id, direction=op.direction)]

@@ -19,6 +19,19 @@ class Skipped(Exception):
     """The patch is valid but cannot run now (e.g. a Questmaker cannot afford it)."""
 
 
+class IdSource:
+    """Ids for what tool calls create: `<patch id>:<n>`, numbered across the whole patch."""
+
+    def __init__(self, patch_id: str) -> None:
+        self.patch_id = patch_id
+        self.n = 0
+
+    def take(self, count: int) -> list[str]:
+        ids = [f"{self.patch_id}:{self.n + i}" for i in range(count)]
+        self.n += count
+        return ids
+
+
 class Plan:
     def __init__(self, game: Game, patch_id: str, proposal_id: str) -> None:
         self.game = game
@@ -31,6 +44,7 @@ class Plan:
         self.entities: dict[str, str | None] = {}  # id -> template id (None = removed)
         self.events: dict[str, bool] = {}  # id -> active
         self.budget: dict[str, float] = {}  # questmaker id -> budget left after planned deducts
+        self.ids = IdSource(patch_id)
 
     # --- templates ----------------------------------------------------------------------------------
     def template_type(self, tid: str) -> str | None:

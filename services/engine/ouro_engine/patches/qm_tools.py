@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ouro_engine import components as k
 from ouro_engine.game import ActiveEvent, Game
-from ouro_engine.patches.plan import Plan, Rejected, Skipped
+from ouro_engine.patches.plan import IdSource, Plan, Rejected, Skipped
 from ouro_engine.progression import add_credits, gain_xp
 from ouro_engine.spawning import spawn_item, spawn_npc
 from ouro_schemas import content as c
@@ -78,21 +78,21 @@ def check_qm_action(plan: Plan, op: m.QmAction) -> None:
     _check_refs(plan, params)
     made = params.quantity if isinstance(params, q.SpawnEntity) or (
         isinstance(params, q.GrantPlayerReward) and params.reward_type == "item") else 0
-    for n in range(made):
-        plan.need_new_entity(f"{plan.patch_id}:{n}")
-        plan.entities[f"{plan.patch_id}:{n}"] = op.tool
+    for eid in plan.ids.take(made):
+        plan.need_new_entity(eid)
+        plan.entities[eid] = op.tool
     if left < op.cost:
         raise Skipped(f"questmaker {op.questmaker_id} cannot afford {op.tool} (cost {op.cost}, budget {left:.1f})")
     plan.budget[op.questmaker_id] = left - op.cost
 
 
-def apply_qm_action(game: Game, op: m.QmAction, patch_id: str, origin: str) -> list[PatchOp]:
+def apply_qm_action(game: Game, op: m.QmAction, ids: IdSource, origin: str) -> list[PatchOp]:
     qm = game.qms[op.questmaker_id]
     qm.budget_current -= op.cost
     game.mark_qm(qm.id)
     params = _params(op)
     handler = _APPLY[type(params)]
-    return handler(game, params, patch_id, origin, op.questmaker_id)
+    return handler(game, params, ids, origin, op.questmaker_id)
 
 
 def _npc(game: Game, ref: str) -> str:
@@ -105,7 +105,7 @@ def _builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
 
 
-def _send(game: Game, p: q.SendMessage, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _send(game: Game, p: q.SendMessage, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     if p.via_npc_id:
         game.tell(p.target_player_id, f'{game.name_of(_npc(game, p.via_npc_id))} tells you, "{p.message}"')
     else:
@@ -113,7 +113,7 @@ def _send(game: Game, p: q.SendMessage, patch_id: str, origin: str, qm_id: str) 
     return []
 
 
-def _memorize(game: Game, p: q.Memorize, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _memorize(game: Game, p: q.Memorize, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     qm = game.qms[qm_id]
     before = {pid: list(v) for pid, v in qm.memories.items()}
     qm.memories.setdefault(p.player_id, []).append(p.memory_string)
@@ -121,7 +121,7 @@ def _memorize(game: Game, p: q.Memorize, patch_id: str, origin: str, qm_id: str)
     return [m.Restore(target=qm_id, fields={"memories": before})]
 
 
-def _behavior_to_player(game: Game, p: q.ChangeNpcBehaviorToPlayer, patch_id: str, origin: str,
+def _behavior_to_player(game: Game, p: q.ChangeNpcBehaviorToPlayer, ids: IdSource, origin: str,
                         qm_id: str) -> list[PatchOp]:
     eid = _npc(game, p.npc_id)
     ai = game.world.comp(eid, k.AI)
@@ -133,7 +133,7 @@ def _behavior_to_player(game: Game, p: q.ChangeNpcBehaviorToPlayer, patch_id: st
     return [m.Restore(target=eid, fields={"ai": before})]
 
 
-def _behavior(game: Game, p: q.ChangeNpcBehavior, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _behavior(game: Game, p: q.ChangeNpcBehavior, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     eid = _npc(game, p.npc_id)
     ai = game.world.comp(eid, k.AI)
     before = _builtins(ai)
@@ -142,7 +142,7 @@ def _behavior(game: Game, p: q.ChangeNpcBehavior, patch_id: str, origin: str, qm
     return [m.Restore(target=eid, fields={"ai": before})]
 
 
-def _stats(game: Game, p: q.ChangeNpcStats, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _stats(game: Game, p: q.ChangeNpcStats, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     eid = _npc(game, p.npc_id)
     st, hp = game.world.comp(eid, k.CombatStats), game.world.comp(eid, k.Health)
     inverse = [m.Restore(target=eid, fields={"stats": _builtins(st), "health": _builtins(hp)})]
@@ -157,7 +157,7 @@ def _stats(game: Game, p: q.ChangeNpcStats, patch_id: str, origin: str, qm_id: s
     return inverse
 
 
-def _room_info(game: Game, p: q.ChangeRoomInfo, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _room_info(game: Game, p: q.ChangeRoomInfo, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     room = game.map.rooms[p.room_id]
     inverse = [m.Restore(target=room.id, fields={"locked_exits": list(room.locked_exits),
                                                  "description_add": list(room.description_add)})]
@@ -172,13 +172,13 @@ def _room_info(game: Game, p: q.ChangeRoomInfo, patch_id: str, origin: str, qm_i
     return inverse
 
 
-def _world_event(game: Game, p: q.TriggerWorldEvent, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _world_event(game: Game, p: q.TriggerWorldEvent, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     tpl = game.templates.get(p.event_type)
     duration = float(getattr(tpl, "default_duration_s", DEFAULT_EVENT_S))
-    event_id = f"{patch_id}:event"
+    event_id = f"{ids.patch_id}:event"
     now = game.now
     game.events_active[event_id] = ActiveEvent(id=event_id, event_type=p.event_type, district_id=p.district_id,
-                                               started_at=now, ends_at=now + duration, origin=patch_id,
+                                               started_at=now, ends_at=now + duration, origin=ids.patch_id,
                                                effects={"details": p.details} if p.details else {})
     game.dirty.events.add(event_id)
     game.emit(m.EventKind.WORLD_EVENT_STARTED, district_id=p.district_id,
@@ -186,27 +186,27 @@ def _world_event(game: Game, p: q.TriggerWorldEvent, patch_id: str, origin: str,
     return [m.EndEvent(event_id=event_id)]
 
 
-def _spawn(game: Game, p: q.SpawnEntity, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
-    ids = [f"{patch_id}:{n}" for n in range(p.quantity)]
+def _spawn(game: Game, p: q.SpawnEntity, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
+    made = ids.take(p.quantity)
     npc, item = game.templates.npc(p.entity_type), game.templates.item(p.entity_type)
-    for eid in ids:
+    for eid in made:
         if npc is not None:
             spawn_npc(game, npc, p.location, eid, origin=origin)
         elif item is not None:
             spawn_item(game, item, eid, room_id=p.location, origin=origin)
-    return [m.Despawn(entity_ids=ids)]
+    return [m.Despawn(entity_ids=made)]
 
 
-def _reward(game: Game, p: q.GrantPlayerReward, patch_id: str, origin: str, qm_id: str) -> list[PatchOp]:
+def _reward(game: Game, p: q.GrantPlayerReward, ids: IdSource, origin: str, qm_id: str) -> list[PatchOp]:
     pid = p.player_id
     if p.reward_type == "item":
         tpl = game.templates.item(p.reward_id)
         assert tpl is not None  # checked
-        ids = [f"{patch_id}:{n}" for n in range(p.quantity)]
-        for eid in ids:
+        made = ids.take(p.quantity)
+        for eid in made:
             spawn_item(game, tpl, eid, holder_id=pid, origin=origin, owner_id=pid)
         game.tell(pid, f"You receive {tpl.name} x{p.quantity}.")
-        return [m.Despawn(entity_ids=ids)]
+        return [m.Despawn(entity_ids=made)]
     player, wallet = game.world.comp(pid, k.Player), game.world.comp(pid, k.Wallet)
     before: dict[str, Any] = {"credits": wallet.credits, "xp": player.xp, "skills": dict(player.skills)}
     if p.reward_type == "credits":
