@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
+import pytest
 from redis.asyncio import Redis
 
 from ouro_runtime.bus import Bus
@@ -25,6 +26,8 @@ from ouro_schemas.messages import (
 )
 from tests.director.conftest import ev, jobs, logs
 from tests.utils import wait_for
+
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

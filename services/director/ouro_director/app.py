@@ -135,7 +135,8 @@ class Director:
             log.warning("world summary unavailable", extra={"error": str(exc)})
 
     async def read_glitch_areas(self) -> GlitchAreas:
-        ids = sorted(m.decode() for m in await self.redis.smembers(names.WORLD_ROOM_INDEX))
+        members = await self.redis.smembers(names.WORLD_ROOM_INDEX)
+        ids = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
         rooms: set[str] = set()
         districts: set[str] = set()
         for start in range(0, len(ids), 500):

@@ -206,14 +206,15 @@ class DirectorCore:
             self.pacer.note_major(now)  # the attempt counts: no retry storm while suppressed
             seed = derive_seed(self.settings.seed, "forced", str(int(now)))
             rng = random.Random(seed)
-            district = max(summary.districts.values(), key=lambda d: (d.players, d.id)).id \
-                if summary.districts else None
-            base = summary.districts[district].threat_level if district else 3
+            district: str | None = None
+            if summary.districts:
+                district = max(summary.districts.values(), key=lambda d: (d.players, d.id)).id
+            base = summary.districts[district].threat_level if district is not None else 3
             decision = forced_major_event(now, self.state.sliders, rng, district,
                                           self.settings.forced_event_quiet_s, base)
-            why = self._why_not(decision, None, now, set())
-            if why is not None:
-                self._suppress(decision, why, None, now, out)
+            refusal = self._why_not(decision, None, now, set())
+            if refusal is not None:
+                self._suppress(decision, refusal, None, now, out)
             else:
                 out.jobs.append(self._job(decision, None, summary, seed, 0, now))
                 self.cooldowns.start(decision.rule, decision.scope, now, self.settings.rule_cooldown_s)

@@ -56,7 +56,7 @@ class ManualEdit:
 def _unwrap(raw: Any) -> tuple[Any, dict[str, Any], list[str]]:
     ids: list[str] = []
     if isinstance(raw, dict) and "payload" in raw:
-        flavor = raw.get("flavor") if isinstance(raw.get("flavor"), dict) else {}
+        flavor: dict[str, Any] = raw["flavor"] if isinstance(raw.get("flavor"), dict) else {}
         ids += [v for k in ("proposal_id", "id") if isinstance(v := raw.get(k), str)]
         return raw["payload"], flavor, ids
     return raw, {}, ids
@@ -113,7 +113,7 @@ def to_proposal(edit: ManualEdit, now: float, actor: str) -> Proposal:
     trace = TraceEntry(stage="director", at=now, actor=actor, verdict="ok", reason=f"manual edit of {edit.file}",
                        data={"rule": "manual_edit", "file": edit.file, "sha256": edit.sha256})
     return Proposal(id=pid, type=edit.type, seed=0, generator=GENERATOR, params={"file": edit.file},
-                    trace=[trace], payload=edit.payload, flavor=edit.flavor,  # type: ignore[arg-type]
+                    trace=[trace], payload=edit.payload, flavor=edit.flavor,
                     tags={"source": "manual-edit", "template_id": edit.template_id},
                     state=ProposalState.ENRICHED, created_at=now)
 

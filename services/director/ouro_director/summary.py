@@ -59,6 +59,10 @@ def _float(value: Any, default: float) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _district(did: str, raw: Any) -> DistrictInfo:
     raw = raw if isinstance(raw, dict) else {}
     faction = raw.get("faction_id")
@@ -92,10 +96,11 @@ def parse_summary(raw: bytes | str | None) -> WorldSummary:
     districts_raw = data.get("districts")
     districts = {str(k): _district(str(k), v) for k, v in districts_raw.items()} \
         if isinstance(districts_raw, dict) else {}
-    economy = data.get("economy") if isinstance(data.get("economy"), dict) else {}
-    gps_raw = data.get("growth_points") if isinstance(data.get("growth_points"), list) else []
-    gps = tuple(gp for gp in (_growth_point(r) for r in gps_raw) if gp is not None)
-    b = data.get("bounds") if isinstance(data.get("bounds"), dict) else {}
+    economy = _dict(data.get("economy"))
+    gps_raw = data.get("growth_points")
+    gps = tuple(gp for gp in (_growth_point(r) for r in (gps_raw if isinstance(gps_raw, list) else []))
+                if gp is not None)
+    b = _dict(data.get("bounds"))
     bounds = (_int(b.get("min_x"), 0), _int(b.get("max_x"), 19), _int(b.get("min_y"), 0), _int(b.get("max_y"), 19))
     return WorldSummary(
         tick=_int(data.get("tick"), 0), districts=districts,

@@ -72,7 +72,8 @@ async def build_turn(redis: Redis, req: TurnRequest, summary: WorldSummary, moni
     world = {"district": {"id": info.id, "players": info.players, "npcs": info.npcs,
                           "threat_level": info.threat_level, "theme": info.theme} if info else {"id": district},
              "economy": {"inflation": summary.inflation, "price_index": summary.price_index}}
-    nodes = quest.get("nodes") if isinstance(quest.get("nodes"), list) else []
+    nodes_raw = quest.get("nodes")
+    nodes: list[Any] = nodes_raw if isinstance(nodes_raw, list) else []
     entities = [{"node": n.get("id"), "kind": n.get("kind"), "target": n.get("target"), "to": n.get("to")}
                 for n in nodes if isinstance(n, dict)]
     tid = turn_id(req, qm_id)
