@@ -22,12 +22,14 @@ from ouro_schemas.budget import (
     quest_reward_value,
 )
 from ouro_schemas.content import EVENT_TYPES, RARITIES, ItemArchetype, NpcArchetype
+from ouro_schemas.guardrails import Guardrails
 from ouro_schemas.messages import GenJob
 from ouro_schemas.payloads import PAYLOAD_MODELS, ItemPayload, NpcPayload, QuestPayload
 from ouro_schemas.proposal import ProposalState, ProposalType
 from tests.gen_worker.cases import PARAMS
 
 TYPES = list(GENERATORS)
+GUARDRAILS = Guardrails()  # the defaults the generators aim under
 _encode = msgspec.json.Encoder().encode
 
 
@@ -127,19 +129,44 @@ def test_rarity_raises_the_item_budget_and_points_stay_in_range() -> None:
         items = _items({"rarity": rarity, "kind": "weapon", "level": 20})
         for it in items:
             points = item_power_points(it)  # the gate's formula
-            lo, hi = item_point_range(rarity, it.level)
-            assert lo <= points <= hi, (rarity, it.name, points, lo, hi)
+            assert_in_budget(it)
             assert abs(points - it.budget_points) < 1e-4
         means.append(statistics.mean(item_power_points(it) for it in items))
     assert means == sorted(means) and means[-1] > 3 * means[0]
 
 
+def assert_in_budget(it: ItemArchetype) -> None:
+    """Inside the rarity's range at its level, within the default guardrails' caps. The one allowed
+    shortfall: a weapon whose damage hit the slot cap and whose affixes hit their tier caps."""
+    points = item_power_points(it)
+    lo, hi = item_point_range(it.rarity, it.level)
+    assert points <= hi, (it.name, points, hi)
+    if it.slot == "weapon" and it.stats.damage_max == GUARDRAILS.power.slot_caps["weapon"].damage_max:
+        assert points >= 0.6 * lo, (it.name, points, lo)
+    else:
+        assert points >= lo, (it.name, points, lo)
+    assert it.value <= GUARDRAILS.economy.max_item_value[it.rarity]
+    cap = GUARDRAILS.power.slot_caps["weapon"].damage_max
+    assert cap is not None and it.stats.damage_max <= cap
+
+
 @pytest.mark.parametrize("kind", ["weapon", "armor", "cyberware", "consumable"])
 def test_every_kind_spends_its_budget_inside_the_range(kind: str) -> None:
     for it in _items({"kind": kind}, 150):
-        lo, hi = item_point_range(it.rarity, it.level)
-        assert lo <= item_power_points(it) <= hi
+        assert_in_budget(it)
         assert len(it.effects) <= 4
+    for level in (1, 30, 60):
+        for it in _items({"kind": kind, "rarity": "legendary", "level": level}, 60):
+            assert_in_budget(it)
+
+
+def test_npcs_stay_under_the_default_threat_caps() -> None:
+    caps = GUARDRAILS.threat.max_points_by_level
+    for threat in (1, 5, 10):
+        for npc in _npcs({"threat_level": threat, "aggression": 1.0}, 200):
+            cap = caps[threat] * (GUARDRAILS.threat.boss_multiplier if npc.boss else 1.0)
+            assert npc_threat_points(npc) <= cap
+            assert npc.credits_max <= GUARDRAILS.economy.max_credit_drop
 
 
 def test_item_level_gates_affix_tiers() -> None:

@@ -7,7 +7,10 @@ Pipeline: 1. kind, slot, rarity, item level (params, else drawn)  2. target poin
 4. points are split into shares; each affix spends `R · share^(2/3)` so the parts recombine to R under
 the stat-budget formula; whatever the caps leave goes to the primary stat (damage, armour or heal)
 5. integer rounding is corrected step by step until `budget.stat_points` lies inside the range — the
-gate scores the same way (`budget.item_power_points`)  6. value from points and rarity  7. flavour.
+gate scores the same way (`budget.item_power_points`); a primary stat stopped by a slot cap of the
+default guardrails (weapon damage_max 50) hands the rest to the affixes, up to their tier caps — a
+high-level legendary weapon may still score under its range's floor (the gate's floor check is off by
+default)  6. value from points and rarity, under the guardrails' value cap  7. flavour.
 """
 
 from __future__ import annotations
@@ -27,9 +30,16 @@ from ouro_schemas.budget import (
     stat_points,
 )
 from ouro_schemas.content import RARITIES
+from ouro_schemas.guardrails import Guardrails
 
 NAME: Final = "item"
 VERSION: Final = "1"
+
+# What the generator aims under: the default guardrails (the gate may run stricter ones, hot-swapped).
+_GUARDRAILS: Final = Guardrails()
+SLOT_CAPS: Final = _GUARDRAILS.power.slot_caps  # e.g. weapon damage_max 50
+MAX_ITEM_LEVEL: Final = _GUARDRAILS.power.max_item_level
+MAX_ITEM_VALUE: Final = _GUARDRAILS.economy.max_item_value
 
 KINDS: Final = ("weapon", "armor", "cyberware", "consumable", "junk", "key")
 _KIND_WEIGHTS: Final = (4.0, 3.0, 2.0, 2.0, 0.6, 0.0)
@@ -72,8 +82,12 @@ def _slot_for(rng: Rng, kind: str, params: Params) -> str:
     return pick(rng, fitting)
 
 
-def _spend(rng: Rng, kind: str, rarity: str, level: int, raw: float) -> tuple[dict[str, float], list[list[Any]], list[int]]:
-    """Split `raw` points over the primary stat and the affixes; returns stats, effects, tiers."""
+Spent = tuple[dict[str, float], list[list[Any]], list[int], dict[str, float]]
+
+
+def _spend(rng: Rng, kind: str, rarity: str, level: int, slot: str, raw: float) -> Spent:
+    """Split `raw` points over the primary stat and the affixes; returns stats, effects, tiers and each
+    affix's cap (stat name, or "fx:<index>" for an effect's magnitude)."""
     pool = list(POOLS[kind])
     n = min(AFFIX_COUNT[rarity] - 1, len(pool))
     if rarity == "common" and rng.random() < 0.3:
@@ -85,6 +99,7 @@ def _spend(rng: Rng, kind: str, rarity: str, level: int, raw: float) -> tuple[di
     stats: dict[str, float] = {}
     effects: list[list[Any]] = []  # [id, magnitude, chance]
     tiers: list[int] = []
+    caps: dict[str, float] = {}
     spent = 0.0
     for affix, share in zip(chosen, shares[1:], strict=True):
         part = raw * (share / total) ** (2.0 / 3.0)
@@ -93,31 +108,44 @@ def _spend(rng: Rng, kind: str, rarity: str, level: int, raw: float) -> tuple[di
         if affix.startswith("fx:"):
             eid = affix[3:]
             chance = round(0.1 + 0.25 * rng.random(), 2) if kind == "weapon" else 1.0
+            caps[f"fx:{len(effects)}"] = min(100.0, round(TIER_CAPS["fx"][tier] / chance, 2))
             expected = min(part / EFFECT_WEIGHTS[eid], TIER_CAPS["fx"][tier])
             magnitude = round(min(100.0, expected / chance), 2)
             effects.append([eid, magnitude, chance])
             spent += (magnitude * chance * EFFECT_WEIGHTS[eid]) ** 1.5
         else:
-            value = round(min(part / STAT_WEIGHTS[affix], TIER_CAPS[affix][tier]), 3)
+            caps[affix] = min(TIER_CAPS[affix][tier], _slot_cap(slot, affix) or 1.0)
+            value = round(min(part / STAT_WEIGHTS[affix], caps[affix]), 3)
             stats[affix] = value
             spent += (value * STAT_WEIGHTS[affix]) ** 1.5
     primary = PRIMARY[kind]
     left = max(0.0, raw**1.5 - spent) ** (2.0 / 3.0)
     stats[primary] = left / STAT_WEIGHTS[primary]
-    return stats, effects, tiers
+    return stats, effects, tiers, caps
 
 
-def _to_item_stats(rng: Rng, kind: str, stats: dict[str, float]) -> dict[str, Any]:
+def _slot_cap(slot: str, name: str) -> float | None:
+    caps = SLOT_CAPS.get(slot)
+    value = getattr(caps, name, None) if caps is not None else None
+    return float(value) if value is not None else None
+
+
+def _to_item_stats(rng: Rng, slot: str, stats: dict[str, float]) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in stats.items() if k not in ("damage", "armor", "heal")}
     if "damage" in stats:
         avg, spread = stats["damage"], 0.15 + 0.2 * rng.random()
-        out["damage_min"] = max(0, round(avg * (1 - spread)))
-        out["damage_max"] = max(out["damage_min"], round(avg * (1 + spread)))
-    if "armor" in stats:
-        out["armor"] = max(0, round(stats["armor"]))
-    if "heal" in stats:
-        out["heal"] = max(0, round(stats["heal"]))
+        top = _primary_cap(slot, "damage_max")
+        out["damage_max"] = int(min(top, max(1, round(avg * (1 + spread)))))
+        out["damage_min"] = int(min(out["damage_max"], max(0, round(avg * (1 - spread)))))
+    for name in ("armor", "heal"):
+        if name in stats:
+            out[name] = int(min(_primary_cap(slot, name), max(0, round(stats[name]))))
     return out
+
+
+def _primary_cap(slot: str, name: str) -> float:
+    cap = _slot_cap(slot, name)
+    return cap if cap is not None else 10_000.0
 
 
 def _points(slot: str, s: dict[str, Any], effects: list[list[Any]]) -> float:
@@ -128,19 +156,44 @@ def _points(slot: str, s: dict[str, Any], effects: list[list[Any]]) -> float:
 
 
 def _fit(kind: str, slot: str, s: dict[str, Any], effects: list[list[Any]], lo: float, hi: float) -> float:
-    """Nudge the integer primary stat until the points lie in [lo, hi]; returns the final points."""
+    """Nudge the integer primary stat (within its slot cap) until the points lie in [lo, hi]."""
     field = {"weapon": "damage_max", "armor": "armor", "cyberware": "armor", "consumable": "heal"}[kind]
+    top = _primary_cap(slot, field)
     points = _points(slot, s, effects)
     for _ in range(40):
         if points > hi and s[field] > 0 and (field != "damage_max" or s["damage_max"] > s["damage_min"]):
             s[field] -= 1
         elif points > hi and field == "damage_max" and s["damage_min"] > 0:
             s["damage_min"] -= 1
-        elif points < lo:
+        elif points < lo and s[field] < top:
             s[field] += 1
+        elif points < lo and field == "damage_max" and s["damage_min"] < s["damage_max"]:
+            s["damage_min"] += 1
         else:
             break
         points = _points(slot, s, effects)
+    return points
+
+
+def _top_up(slot: str, s: dict[str, Any], effects: list[list[Any]], caps: dict[str, float], lo: float,
+            hi: float) -> float:
+    """When the primary stat hit its slot cap short of the range, raise the affixes towards their tier
+    caps, one at a time, bisecting the last one so the points land inside [lo, hi]. May stay short."""
+    points = _points(slot, s, effects)
+    for key, cap in caps.items():
+        if points >= lo:
+            break
+        is_fx = key.startswith("fx:")
+        target: list[Any] = effects[int(key[3:])] if is_fx else [None, s[key]]
+        low, high = float(target[1]), cap
+        for _ in range(20):
+            target[1] = round(high, 2 if is_fx else 3)
+            if not is_fx:
+                s[key] = target[1]
+            points = _points(slot, s, effects)
+            if points <= hi:
+                break
+            high = (low + high) / 2
     return points
 
 
@@ -154,10 +207,13 @@ def build_item(rng: Rng, *, kind: str, rarity: str, level: int, slot: str) -> tu
         lo, hi = item_point_range(rarity, level)
         lo, hi = lo * 1.0001, hi * 0.9999  # float safety: the gate's `lo <= points <= hi` holds
         target = lo + (hi - lo) * (0.05 + 0.9 * rng.random())
-        raw_stats, effects, tiers = _spend(rng, kind, rarity, level, target * SLOT_MODIFIERS[slot])
-        stats = _to_item_stats(rng, kind, raw_stats)
+        raw_stats, effects, tiers, caps = _spend(rng, kind, rarity, level, slot, target * SLOT_MODIFIERS[slot])
+        stats = _to_item_stats(rng, slot, raw_stats)
         points = _fit(kind, slot, stats, effects, lo, hi)
+        if points < lo:
+            points = _top_up(slot, stats, effects, caps, lo, hi)
         value = round(5 + points * 8 * VALUE_MULT[rarity] * (0.5 if kind == "consumable" else 1.0))
+        value = min(value, MAX_ITEM_VALUE.get(rarity, value))
     else:
         value = 1 + int(rng.random() * 30)
     effect_ids = [e[0] for e in effects]
@@ -188,7 +244,8 @@ def generate(params: Params, rng: Rng) -> Draft:
     rarity = p_choice(params, "rarity", RARITIES)
     if rarity is None:
         rarity = "common" if kind in STATLESS_KINDS else weighted(rng, RARITIES, RARITY_WEIGHTS)
-    level = p_int(params, "level", 0, 0, 100) or int(clamp(threat * 5 - 4 + int(rng.random() * 5), 1, 100))
+    level = p_int(params, "level", 0, 0, 100) or int(
+        clamp(threat * 5 - 4 + int(rng.random() * 5), 1, MAX_ITEM_LEVEL))
     item, flavor = build_item(rng, kind=kind, rarity=rarity, level=level, slot=slot)
     tiers = item.pop("_tiers", [])
     tags: dict[str, str | int | float] = {"rarity": rarity, "kind": kind, "slot": slot, "level": level,

@@ -1,8 +1,10 @@
 """NPC archetypes: stats scaled by the district's threat level and the director's aggression slider.
 
 Pipeline: 1. role (param, else drawn; aggression favours fighters)  2. behaviour (param, else the role's
-table, aggression pushing fighters towards `aggressive`)  3. stats = role base × threat scale ×
-aggression scale × a little jitter  4. XP and credits from the threat points (ouro_schemas.budget)
+table, aggression pushing fighters towards `aggressive`)  3. stats: the role's shape, scaled so that
+`budget.npc_threat_points` lands on a target — a share of the default guardrails' cap for the threat
+level (bosses: times the boss multiplier), the share growing with aggression and the role's power
+4. XP from the threat points, credits from them too but never over the guardrails' credit drop
 5. loot from the item template ids the job lists  6. offline flavour (name, description, barks).
 """
 
@@ -17,6 +19,7 @@ from ouro_genworker.params import p_bool, p_choice, p_float, p_id, p_ids, p_int
 from ouro_genworker.types import Draft, Flavor, Params, Rng
 from ouro_schemas.budget import npc_threat_points_from
 from ouro_schemas.content import NPC_ROLES
+from ouro_schemas.guardrails import Guardrails
 
 NAME: Final = "npc-archetype"
 VERSION: Final = "1"
@@ -50,6 +53,15 @@ ROLES: Final[dict[str, RoleBase]] = {
 }
 assert set(ROLES) == set(NPC_ROLES)
 
+# What the generator aims under: the default guardrails (the gate may run stricter ones, hot-swapped).
+_GUARDRAILS: Final = Guardrails()
+THREAT_CAPS: Final = _GUARDRAILS.threat.max_points_by_level
+BOSS_MULTIPLIER: Final = _GUARDRAILS.threat.boss_multiplier
+MAX_CREDIT_DROP: Final = _GUARDRAILS.economy.max_credit_drop
+# A role's share of the threat budget.
+ROLE_POWER: Final = {"vendor": 0.4, "fixer": 0.6, "ganger": 0.9, "corp_security": 0.95, "drone": 0.85,
+                     "boss": 1.0, "civilian": 0.3, "netrunner": 0.8, "medic": 0.4, "bartender": 0.45}
+
 # Role draw weights at aggression 0 and at aggression 1 (interpolated).
 _ROLE_ORDER: Final = NPC_ROLES
 _CALM: Final = (10, 5, 6, 5, 3, 0.2, 14, 4, 4, 5)
@@ -60,12 +72,32 @@ _DRONE_MODELS: Final = ("Sentinel", "Hornet", "Mantis", "Warden", "Kestrel", "Gn
 _DRONE_LETTERS: Final = "ABCDEFGHKMNPRSTVXZ"
 
 
-def threat_scale(threat_level: int) -> float:
-    return 1.0 + 0.5 * (threat_level - 1)
+def target_points(rng: Rng, role: str, threat_level: int, aggression: float, boss: bool) -> float:
+    """The threat points to aim for: a share of the guardrails' cap for the threat level, growing with
+    aggression (40% of the cap at 0, 90% at 1), scaled by the role, never over the cap."""
+    cap = THREAT_CAPS[threat_level] * (BOSS_MULTIPLIER if boss else 1.0)
+    return cap * ROLE_POWER[role] * (0.4 + 0.5 * aggression) * jitter(rng, 0.08)
 
 
-def aggression_scale(aggression: float) -> float:
-    return 0.7 + 0.6 * aggression
+def _stats(rng: Rng, base: RoleBase, role: str, threat: int, aggression: float,
+           boss: bool) -> tuple[int, int, int, float, int, float]:
+    """The role's shape at this threat level, scaled so its threat points hit `target_points`.
+    Points are sqrt(health × damage), so health × k^0.9 and damage × k^1.1 scale them by k."""
+    accuracy = round(clamp(base.accuracy + 0.02 * (threat - 1) + 0.08 * aggression, 0.05, 0.95), 3)
+    armor = max(0, round(base.armor * (1.0 + 0.15 * (threat - 1)) * jitter(rng, 0.15)))
+    crit = round(clamp(base.crit + 0.01 * threat + 0.04 * aggression, 0.0, 0.5), 3)
+    health0 = base.health * (1.0 + 0.1 * (threat - 1)) * jitter(rng, 0.1)
+    spread = 0.2 + 0.2 * rng.random()
+    p0 = npc_threat_points_from(health0, armor, base.damage, base.damage, accuracy, crit)
+    target = target_points(rng, role, threat, aggression, boss)
+    k = target / p0
+    health = max(1, round(health0 * k**0.9))
+    avg = base.damage * k**1.1
+    dmin, dmax = max(0, round(avg * (1 - spread))), max(1, round(avg * (1 + spread)))
+    cap = THREAT_CAPS[threat] * (BOSS_MULTIPLIER if boss else 1.0) * 0.98
+    while health > 1 and npc_threat_points_from(health, armor, dmin, dmax, accuracy, crit) > cap:
+        health = max(1, int(health * 0.95))  # rounding pushed it over: trim health
+    return health, dmin, dmax, accuracy, armor, crit
 
 
 def draw_role(rng: Rng, aggression: float) -> str:
@@ -105,19 +137,12 @@ def build_npc(
 ) -> tuple[dict[str, Any], Flavor]:
     """One NPC archetype dict (content.NpcArchetype shape) and its flavour."""
     base = ROLES[role]
-    ts, ags = threat_scale(threat_level), aggression_scale(aggression)
-    boss_mult = 2.5 if boss and role != "boss" else 1.0
-    health = max(1, round(base.health * ts * ags * boss_mult * jitter(rng, 0.1)))
-    avg = base.damage * (1.0 + 0.35 * (threat_level - 1)) * ags * (1.4 if boss else 1.0) * jitter(rng, 0.1)
-    spread = 0.2 + 0.2 * rng.random()
-    dmin, dmax = max(0, round(avg * (1 - spread))), max(1, round(avg * (1 + spread)))
-    accuracy = round(clamp(base.accuracy + 0.02 * (threat_level - 1) + 0.08 * aggression, 0.05, 0.95), 3)
-    armor = max(0, round(base.armor * (1.0 + 0.3 * (threat_level - 1)) * ags * jitter(rng, 0.15)))
-    crit = round(clamp(base.crit + 0.01 * threat_level + 0.04 * aggression, 0.0, 0.5), 3)
+    health, dmin, dmax, accuracy, armor, crit = _stats(rng, base, role, threat_level, aggression, boss)
     points = npc_threat_points_from(health, armor, dmin, dmax, accuracy, crit)
     level = int(clamp(threat_level * 5 - 4 + round(aggression * 4) + (5 if boss else 0), 1, 100))
-    credits_min = round(points * base.money * 0.5)
-    credits_max = credits_min + round(points * base.money * (0.5 + rng.random()))
+    purse = base.money * 4.0 * points**0.6
+    credits_max = int(min(MAX_CREDIT_DROP, round(purse * (1.0 + rng.random()))))
+    credits_min = min(credits_max, round(purse * 0.5))
     loot: list[dict[str, Any]] = []
     for item_id in _pick_loot(rng, loot_ids or [], boss):
         chance = round(clamp((0.05 + 0.3 * rng.random()) * (2.0 if boss else 1.0), 0.01, 1.0), 3)

@@ -34,9 +34,11 @@ MIDDLE: Final = ("kill", "fetch", "go_to", "talk")
 class _Ctx:
     """What the node builders share: the rng, param lists, and what the quest adds to the payload."""
 
-    def __init__(self, rng: Rng, params: Params, difficulty: int, giver_id: str, giver_name: str) -> None:
+    def __init__(self, rng: Rng, params: Params, difficulty: int, threat: int, giver_id: str,
+                 giver_name: str) -> None:
         self.rng = rng
         self.difficulty = difficulty
+        self.threat = threat  # the district's: NPCs the quest adds must fit there (the gate checks)
         self.aggression = p_float(params, "aggression", 0.3, 0.0, 1.0)
         self.theme = theme_of(params)
         self.faction_id = p_id(params, "faction_id")
@@ -77,11 +79,11 @@ class _Ctx:
             boss = self.difficulty >= 7 and self.rng.random() < 0.5
             role = "boss" if boss else weighted(self.rng, ("ganger", "corp_security", "drone", "netrunner"),
                                                  (4, 2, 1, 1))
-            npc, _ = build_npc(self.rng, role=role, behavior="aggressive", threat_level=self.difficulty,
+            npc, _ = build_npc(self.rng, role=role, behavior="aggressive", threat_level=self.threat,
                                aggression=self.aggression, theme=self.theme, boss=boss)
         else:
             role = pick(self.rng, ("civilian", "fixer", "netrunner", "medic", "bartender"))
-            npc, _ = build_npc(self.rng, role=role, behavior="idle", threat_level=self.difficulty,
+            npc, _ = build_npc(self.rng, role=role, behavior="idle", threat_level=self.threat,
                                aggression=0.0, theme=self.theme, faction_id=self.faction_id)
         self.extra_npcs.append(npc)
         self.names[npc["id"]] = npc["name"]
@@ -160,13 +162,29 @@ def _graph(ctx: _Ctx, kinds: list[str]) -> list[dict[str, Any]]:
     return nodes
 
 
-def _rewards(rng: Rng, difficulty: int, reward_items: list[str]) -> dict[str, Any]:
+def _rewards(rng: Rng, difficulty: int, reward_items: list[str], values: dict[str, float]) -> dict[str, Any]:
+    """Credits and XP (and maybe an item) worth a value inside the difficulty's range. A reward item's
+    value counts at the gate: known values (params `reward_item_values`) are taken off the credits and
+    XP; for an unknown one the draw stays in the lower half of the range."""
     lo, hi = QUEST_REWARD_RANGES[difficulty]
-    value = lo + (hi - lo) * (0.05 + 0.9 * rng.random())
-    credits = round(value * (0.4 + 0.3 * rng.random()))
-    xp = round((value - credits) / XP_CREDIT_VALUE)
     items = [pick(rng, reward_items)] if reward_items and rng.random() < 0.5 else []
+    top = 0.95 if not items else 0.5
+    value = lo + (hi - lo) * (0.05 + (top - 0.05) * rng.random())
+    if items:
+        value = max(0.0, value - values.get(items[0], 0.0))
+    credits = round(value * (0.4 + 0.3 * rng.random()))
+    xp = max(0, round((value - credits) / XP_CREDIT_VALUE))
     return {"credits": credits, "xp": xp, "item_ids": items}
+
+
+def _values(params: Params) -> dict[str, float]:
+    raw = params.get("reward_item_values")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in raw.values()):
+        raise ParamError("reward_item_values", "must map item ids to non-negative values")
+    return {str(k): float(v) for k, v in raw.items()}
 
 
 def _questmaker(rng: Rng, difficulty: int) -> dict[str, Any]:
@@ -190,12 +208,12 @@ def generate(params: Params, rng: Rng) -> Draft:
     giver: dict[str, Any] | None = None
     if giver_id is None:
         role = weighted(rng, ("fixer", "bartender", "netrunner", "medic"), (5, 2, 2, 1))
-        giver, _ = build_npc(rng, role=role, behavior="quest_giver", threat_level=difficulty, aggression=0.0,
+        giver, _ = build_npc(rng, role=role, behavior="quest_giver", threat_level=threat, aggression=0.0,
                              theme=theme_of(params), faction_id=p_id(params, "faction_id"))
         giver_id, giver_name = giver["id"], giver["name"]
     else:
         giver_name = giver_id
-    ctx = _Ctx(rng, params, difficulty, giver_id, giver_name)
+    ctx = _Ctx(rng, params, difficulty, threat, giver_id, giver_name)
     if giver is not None:
         giver_room = giver_room or ctx.room()
     elif giver_id:
@@ -217,7 +235,7 @@ def generate(params: Params, rng: Rng) -> Draft:
         else None
     quest = {"id": f"quest-{uid(rng)}", "name": title, "description": text, "giver_npc_id": giver_id,
              "district_id": district_id, "difficulty": difficulty, "nodes": nodes, "start_node": "n0",
-             "rewards": _rewards(rng, difficulty, reward_items), "time_limit_s": time_limit,
+             "rewards": _rewards(rng, difficulty, reward_items, _values(params)), "time_limit_s": time_limit,
              "critical_item_ids": ctx.critical, "questmaker_id": qm["id"], "influence_points_map": influence}
     deps = list(ctx.deps) + list(quest["rewards"]["item_ids"])
     payload = {"quest": quest, "questmaker": qm, "giver": giver, "giver_room_id": giver_room if giver else None,
