@@ -46,7 +46,7 @@ class LineServer:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._client, self.host, self.port, limit=self.max_line + 2)
+        self._server = await asyncio.start_server(self._client, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
@@ -76,18 +76,35 @@ class LineServer:
                 self._tasks.discard(task)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session: LineSession) -> None:
+        buf = b""
+        discarding = False  # inside an over-long line: drop bytes until its newline
         while not session.closed:
-            try:
-                raw = await reader.readline()
-            except ValueError:  # LimitOverrunError: the line is too long; drop what is buffered
-                session.send_text(f"Line too long (max {self.max_line} characters).")
-                await reader.read(64 * 1024)
-                continue
-            if not raw:
+            chunk = await reader.read(4096)
+            if not chunk:
                 return
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line.strip().lower() in ("quit", "logout"):
-                session.send_text("Goodbye.")
-                return
-            await self.hub.receive(session, line)
+            buf += chunk
+            while not session.closed:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if len(buf) > self.max_line:
+                        if not discarding:
+                            session.send_text(f"Line too long (max {self.max_line} characters).")
+                        discarding, buf = True, b""
+                    break
+                raw, buf = buf[:nl], buf[nl + 1:]
+                if discarding or len(raw) > self.max_line:
+                    if not discarding:
+                        session.send_text(f"Line too long (max {self.max_line} characters).")
+                    discarding = False
+                    continue
+                if not await self._line(session, raw.decode("utf-8", "replace").rstrip("\r")):
+                    return
             await writer.drain()
+
+    async def _line(self, session: LineSession, line: str) -> bool:
+        """Handle one line; False when the client asked to leave."""
+        if line.strip().lower() in ("quit", "logout"):
+            session.send_text("Goodbye.")
+            return False
+        await self.hub.receive(session, line)
+        return True

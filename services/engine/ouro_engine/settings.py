@@ -22,8 +22,8 @@ class EngineSettings(ServiceSettings):
     # The periodic tick (AI scheduling, combat rounds, regen, respawn, timers, flush) in Hz.
     tick_hz: Annotated[float, Field(gt=0, le=100)] = 10.0
     combat_round_s: Annotated[float, Field(gt=0, le=60)] = 2.0  # one combat round per fight
-    ai_min_s: Annotated[float, Field(gt=0, le=60)] = 1.0  # each NPC acts every ai_min_s..ai_max_s
-    ai_max_s: Annotated[float, Field(gt=0, le=120)] = 3.0
+    ai_min_s: Annotated[float, Field(gt=0, le=3600)] = 1.0  # each NPC acts every ai_min_s..ai_max_s
+    ai_max_s: Annotated[float, Field(gt=0, le=3600)] = 3.0
     seed: int = 1  # the World's numpy RNG seed (fights, wandering, loot)
     edge_distance: Annotated[int, Field(ge=0, le=50)] = 2  # "near the edge" = within N rooms of bounds
     crowded_players: Annotated[int, Field(ge=2, le=10_000)] = 10  # players in a district = crowded

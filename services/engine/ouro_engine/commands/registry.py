@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -80,9 +81,12 @@ class Registry:
         return f"Unknown command '{verb}'.{hint} Type 'help' for a list."
 
 
+ANSI_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
 def clean(line: str, limit: int) -> str:
     """Printable characters only (no ANSI escapes or control bytes reach other players), trimmed."""
-    line = line[:limit]
+    line = ANSI_ESCAPE.sub("", line[:limit])
     return "".join(ch for ch in line if ch.isprintable()).strip()
 
 
