@@ -90,3 +90,16 @@ def test_a_job_without_an_id_cannot_be_named() -> None:
 def test_float_ints_from_json_are_accepted() -> None:
     p = draft_raw(raw_job("NPC", {"threat_level": 4.0, "aggression": 1}))
     assert p.state == ProposalState.DRAFTED and p.payload["archetype"]["threat_level"] == 4
+
+
+def test_a_generator_bug_is_a_rejection_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ouro_genworker import registry
+    from ouro_genworker.types import Generator
+
+    def broken(params: dict[str, Any], rng: Any) -> Any:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(registry.GENERATORS, ProposalType.NPC, Generator("npc-archetype", "1", broken))
+    p = draft_raw(raw_job("NPC", {}))
+    assert p.state == ProposalState.REJECTED
+    assert p.reason == "generator error: ZeroDivisionError: division by zero"

@@ -2,7 +2,8 @@
 
 1. the job is read leniently (a dict), then converted to `GenJob`; a job that does not convert is a
 rejected proposal naming the field  2. its type picks the generator; no generator = rejected
-3. the generator runs on `Generator(PCG64(seed))`; a ParamError = rejected, naming the param
+3. the generator runs on `Generator(PCG64(seed))`; a ParamError = rejected, naming the param; any other
+exception (a generator bug) = rejected too, with the exception, so one bad job cannot stall the stream
 4. the payload is validated against `PAYLOAD_MODELS[type]` (what the gate will do first); a failure =
 rejected, naming the path  5. drafted.
 
@@ -29,6 +30,7 @@ from ouro_schemas.proposal import GeneratorRef, Proposal, ProposalState, Proposa
 FALLBACK_TYPE: Final = ProposalType.EVENT
 UNKNOWN_GENERATOR: Final = GeneratorRef(name="none", version="0")
 MAX_SEED: Final = 2**64 - 1
+GENERATOR_ERROR: Final = "generator error: "
 
 
 class BadJob(Exception):
@@ -78,8 +80,8 @@ def draft_raw(raw: dict[str, Any]) -> Proposal:
 
 
 def draft(job: GenJob, raw: dict[str, Any] | None = None) -> Proposal:
-    """Draft from a typed job: a proposal in state drafted or rejected (with the reason). Never raises
-    for bad input; a generator bug surfaces as an exception."""
+    """Draft from a typed job: a proposal in state drafted or rejected (with the reason). Never raises:
+    a generator bug is a rejection whose reason starts with GENERATOR_ERROR (logged as an error)."""
     raw = raw if raw is not None else msgspec.to_builtins(job)
     gen = GENERATORS.get(job.type)
     if gen is None:
@@ -92,6 +94,8 @@ def draft(job: GenJob, raw: dict[str, Any] | None = None) -> Proposal:
         result = gen.generate(dict(job.params), new_rng(job.seed))
     except ParamError as exc:
         return _rejected(raw, str(exc), ref)
+    except Exception as exc:  # a generator bug on odd params: contained, named, the worker goes on
+        return _rejected(raw, f"{GENERATOR_ERROR}{type(exc).__name__}: {exc}"[:500], ref)
     try:
         PAYLOAD_MODELS[job.type].model_validate(result.payload)
     except ValidationError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 from prometheus_client import Counter, Histogram
 
-from ouro_genworker.drafting import BadJob, draft_raw
+from ouro_genworker.drafting import GENERATOR_ERROR, BadJob, draft_raw
 from ouro_genworker.registry import GENERATORS
 from ouro_runtime.bus import REDIS_ERRORS, Delivery, Poison
 from ouro_runtime.service import Service
@@ -66,7 +66,9 @@ class GenWorker:
             kind = LogKind.STATE
         else:
             message = f"rejected job {proposal.job_id}: {proposal.reason}"
-            kind = LogKind.VERDICT
+            kind = LogKind.ERROR if proposal.reason.startswith(GENERATOR_ERROR) else LogKind.VERDICT
+            if kind == LogKind.ERROR:
+                log.error("generator failed", extra={"job": proposal.job_id, "reason": proposal.reason})
         await self.svc.emit(names.LOG_WORKERS, kind, message, proposal_id=proposal.id, job_id=proposal.job_id,
                             rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
                             data={**data, "type": proposal.type.value, "state": proposal.state.value})
