@@ -124,3 +124,22 @@ async def test_turn_cooldown_and_paused(redis: Redis, settings: DirectorSettings
     d.core.state = DirectorState(mode=DirectorMode.RUNNING)
     await d.on_event(ev(K.QUEST_PROGRESSED, player_id="p1", quest_id="q1"))
     assert len(await turns(redis)) == 2
+
+
+async def test_unaffordable_call_skipped_asks_again_once(redis: Redis, settings: DirectorSettings,  # type: ignore[no-untyped-def]
+                                                          make_director, clock: FakeClock) -> None:
+    from ouro_schemas.messages import PatchResult, PatchStatus
+
+    await seed_questmaker(redis, budget=80)
+    d = make_director(settings.model_copy(update={"qm_cooldown_s": 600.0}))
+    await d.on_event(ev(K.QUEST_PROGRESSED, player_id="p1", quest_id="q1"))
+    [first] = await turns(redis)
+    await redis.set(names.WORLD_QUESTMAKER + "spice", json.dumps({"budget_current": 12, "budget_max": 100}))
+    skipped = PatchResult(patch_id=f"{first.id}:0", proposal_id=f"{first.id}:0", status=PatchStatus.SKIPPED,
+                          reason="cannot afford 40", budget_after=12)
+    await d.on_applied(skipped)
+    got = await turns(redis)
+    assert len(got) == 2 and got[1].reason is TurnReason.RETRY_BUDGET and got[1].budget_current == 12
+    await d.on_applied(PatchResult(patch_id=f"{got[1].id}:0", proposal_id=f"{got[1].id}:0",
+                                   status=PatchStatus.SKIPPED))
+    assert len(await turns(redis)) == 2  # a retry never retries

@@ -15,6 +15,7 @@ after any snapshot wait, so nothing leaves once the STOP has been read.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
+from ouro_director import metrics
 from ouro_director.core import DirectorCore, GlitchAreas, LogRecord, Outcome
 from ouro_director.monitor import QuestmakerMonitor, TurnRequest
 from ouro_director.settings import DirectorSettings
@@ -43,8 +45,10 @@ from ouro_schemas.messages import (
     LogEntry,
     LogKind,
     PatchResult,
+    PatchStatus,
     Sliders,
     Toggles,
+    TurnReason,
     WorldEvent,
 )
 from ouro_schemas.proposal import TraceEntry
@@ -93,6 +97,7 @@ class Director:
         self.players_online = 0
         self.turns_sent = 0
         self.snapshots_taken: list[str] = []
+        self._sent_turns: dict[str, TurnRequest] = {}  # turn id -> its request, for budget retries
 
     @property
     def state(self) -> DirectorState:
@@ -197,6 +202,7 @@ class Director:
                                           data={"reason": "snapshot_failed"}))
                 return False
             self.snapshots_taken.append(manifest.id)
+            metrics.SNAPSHOTS.labels("high_risk").inc()
             job = msgspec.structs.replace(job, snapshot_id=manifest.id)
         # The last moment: a STOP (or pause) read while we waited means this job never leaves.
         if self.state.mode is not DirectorMode.RUNNING:
@@ -206,6 +212,7 @@ class Director:
                                       data={"reason": self.state.mode.value}))
             return False
         await self.svc.bus.publish(names.GEN_JOBS, job)
+        metrics.JOBS.labels(job.type.value, job.rule).inc()
         await self.emit(LogRecord(LogKind.DECISION, f"{job.rule}: requested {job.type.value}", rule=job.rule,
                                   event_id=job.trigger, job_id=job.id,
                                   data={"type": job.type.value, "params": job.params, "high_risk": job.high_risk,
@@ -213,6 +220,12 @@ class Director:
         return True
 
     async def on_applied(self, result: PatchResult, delivery: Delivery | None = None) -> None:
+        if result.status is PatchStatus.SKIPPED:  # a Questmaker call it could not afford: ask again
+            req = self._sent_turns.pop(result.proposal_id.rpartition(":")[0], None)
+            if req is not None:
+                retry = dataclasses.replace(req, reason=TurnReason.RETRY_BUDGET, trigger=result.patch_id,
+                                            at=self.clock())
+                await self.turn(retry, retry=True)
         if self.core.expansion_done(result.proposal_id):
             await self.note(LogKind.INFO, f"expansion {result.proposal_id} {result.status.value}; slot freed",
                             proposal_id=result.proposal_id, status=result.status.value)
@@ -245,19 +258,26 @@ class Director:
                         continue
 
     # --- Questmaker turns ----------------------------------------------------------------------------
-    async def turn(self, req: TurnRequest) -> bool:
+    async def _decline(self, req: TurnRequest, reason: str, message: str, **data: Any) -> bool:
+        metrics.TURNS_DECLINED.labels(reason).inc()
+        await self.note(LogKind.NO_ACTION, message, reason=reason, quest_id=req.quest_id, player_id=req.player_id,
+                        turn_reason=req.reason.value, **data)
+        return False
+
+    async def turn(self, req: TurnRequest, *, retry: bool = False) -> bool:
+        """Give a Questmaker a turn unless the mode, its cool-down or its budget says no (logged).
+
+        `retry`: the engine skipped a call it could not afford; ask again at once with the lower budget
+        (no cool-down, and a retry never retries).
+        """
         from ouro_director.turns import build_turn  # the context reads; kept out of the event hot path
 
-        base = {"quest_id": req.quest_id, "player_id": req.player_id, "turn_reason": req.reason.value}
         if self.state.mode is not DirectorMode.RUNNING:
-            await self.note(LogKind.NO_ACTION, f"questmaker turn not given ({self.state.mode.value})",
-                            reason=self.state.mode.value, **base)
-            return False
+            return await self._decline(req, self.state.mode.value,
+                                       f"questmaker turn not given ({self.state.mode.value})")
         ctx = await build_turn(self.redis, req, self.summary, self.monitor, self.settings.seed)
         if ctx is None:
-            await self.note(LogKind.NO_ACTION, "questmaker turn not given (unknown questmaker)",
-                            reason="unknown_questmaker", **base)
-            return False
+            return await self._decline(req, "unknown_questmaker", "questmaker turn not given (unknown questmaker)")
         turn, qm_template = ctx
         qm = turn.questmaker_id
         track = self.monitor.track(req.player_id, req.quest_id)
@@ -265,27 +285,30 @@ class Director:
             track.questmaker_id = qm
         if qm_template:
             self.monitor.set_questmaker(qm, qm_template.get("idle_threshold_s"), qm_template.get("cooldown_s"))
-        wait = self.monitor.cooldown_left(qm, req.at)
+        wait = 0.0 if retry else self.monitor.cooldown_left(qm, req.at)
         if wait > 0:
-            await self.note(LogKind.NO_ACTION, f"questmaker {qm}: no turn (cooldown {wait:.0f}s)",
-                            reason="cooldown", questmaker_id=qm, **base)
-            return False
+            return await self._decline(req, "cooldown", f"questmaker {qm}: no turn (cooldown {wait:.0f}s)",
+                                       questmaker_id=qm)
         if turn.budget_current < CHEAPEST_TOOL_COST:
-            await self.note(LogKind.NO_ACTION, f"questmaker {qm}: no turn (budget {turn.budget_current:g} < "
-                            f"{CHEAPEST_TOOL_COST})", reason="budget", questmaker_id=qm, **base)
-            return False
+            return await self._decline(req, "budget", f"questmaker {qm}: no turn (budget {turn.budget_current:g} "
+                                       f"< {CHEAPEST_TOOL_COST})", questmaker_id=qm)
         trace = TraceEntry(stage="director", at=req.at, actor=self.svc.instance, verdict="ok",
                            reason=f"questmaker turn: {req.reason.value}",
                            data={"rule": f"qm_{req.reason.value}", "event_id": req.trigger, "rng_seed": turn.seed,
                                  "sliders": msgspec.structs.asdict(self.state.sliders)})
         turn = msgspec.structs.replace(turn, trace=[trace])
         if self.state.mode is not DirectorMode.RUNNING:  # STOP read while we gathered the context
-            return False
+            return await self._decline(req, self.state.mode.value, "questmaker turn not given (stopped)")
         await self.svc.bus.publish(names.QM_TURNS, turn)
         self.monitor.turn_sent(qm, req.at)
         self.turns_sent += 1
+        metrics.TURNS.labels(req.reason.value).inc()
+        if not retry:
+            self._sent_turns[turn.id] = req
+            while len(self._sent_turns) > 2000:
+                self._sent_turns.pop(next(iter(self._sent_turns)))
         await self.note(LogKind.DECISION, f"questmaker {qm}: turn ({req.reason.value})", questmaker_id=qm,
-                        turn_id=turn.id, **base)
+                        turn_id=turn.id, quest_id=req.quest_id, player_id=req.player_id)
         return True
 
     # --- periodic ------------------------------------------------------------------------------------
@@ -354,6 +377,7 @@ class Director:
             await self.note(LogKind.ERROR, f"GO refused: snapshot failed: {exc}", reason="snapshot_failed")
             return
         self.snapshots_taken.append(manifest.id)
+        metrics.SNAPSHOTS.labels("go").inc()
         await self.note(LogKind.INFO, f"snapshot {manifest.id} taken before GO", snapshot_id=manifest.id,
                         key_count=manifest.key_count)
         self.svc.resume_consuming()

@@ -24,6 +24,7 @@ from typing import Any
 
 import msgspec
 
+from ouro_director import metrics
 from ouro_director.pacing import Pacer, Phase, threat_points
 from ouro_director.rules import Decision, RuleSpec, Thresholds, build_registry, by_kind, forced_major_event
 from ouro_director.settings import DirectorSettings
@@ -155,6 +156,7 @@ class DirectorCore:
 
     def _suppress(self, d: Decision, why: str, event_id: str | None, now: float, out: Outcome) -> None:
         self.suppressed[why] = self.suppressed.get(why, 0) + 1
+        metrics.NO_ACTION.labels(d.rule, why).inc()
         key = (d.rule, why, d.scope)
         seen = self._quiet.get(key)
         if seen is not None:

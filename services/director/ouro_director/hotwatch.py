@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import watchfiles
 
+from ouro_director import metrics
 from ouro_director.hotreload import check_guardrails, published_by, read_edit, to_proposal
 from ouro_runtime.service import new_id
 from ouro_schemas import names
@@ -57,6 +58,11 @@ class HotReloader:
                     log.exception("hot reload failed", extra={"path": path})
 
     async def handle(self, path: Path, *, deleted: bool = False) -> str:
+        outcome = await self._handle(path, deleted=deleted)
+        metrics.EDITS.labels(outcome).inc()
+        return outcome
+
+    async def _handle(self, path: Path, *, deleted: bool = False) -> str:
         d = self.director
         path = _absolute(path)
         rel = path.relative_to(self.data_dir).as_posix() if self.data_dir in path.parents else str(path)
