@@ -55,8 +55,7 @@ class AISystem:
             self.act(eid)
 
     def _players_here(self, room_id: str) -> list[str]:
-        world = self.game.world
-        return [e for e in world.in_room(room_id) if world.has(e, k.Online) and world.has(e, k.Player)]
+        return sorted(self.game.world.listeners_in(room_id))
 
     def act(self, eid: str) -> None:
         game = self.game
@@ -67,7 +66,7 @@ class AISystem:
         if game.world.has(eid, k.Fighting):
             self._maybe_flee(eid, ai)
             return
-        players = self._players_here(room.id) if game.world.count(k.Online) else []
+        players = self._players_here(room.id)
         target = self._pick_target(ai, players)
         if target is not None:
             game.tell(target, f"{game.name_of(eid)} attacks you!")

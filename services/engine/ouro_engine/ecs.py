@@ -24,6 +24,9 @@ B = TypeVar("B")
 C = TypeVar("C")
 
 
+_EMPTY: set[str] = set()
+
+
 class System(Protocol):
     """A periodic processor; `process` runs once per tick, in the order systems were added."""
 
@@ -33,7 +36,7 @@ class System(Protocol):
 
 
 class World:
-    def __init__(self, seed: int = 1, clock: Clock | None = None) -> None:
+    def __init__(self, seed: int = 1, clock: Clock | None = None, listener: type[Any] | None = None) -> None:
         self.clock = clock or Clock()
         self.rng = np.random.default_rng(seed)  # game outcomes; persisted with the world
         # AI pulse staggering only: kept apart so re-scheduling after a restart does not shift `rng`.
@@ -43,6 +46,10 @@ class World:
         self._entities: dict[str, dict[type[Any], Any]] = {}
         self._by_type: dict[type[Any], dict[str, Any]] = defaultdict(dict)
         self._rooms: dict[str, set[str]] = defaultdict(set)
+        # A second room index for entities carrying the `listener` component (online players), so
+        # "tell everyone here" and "is a player here?" cost O(listeners), not O(occupants).
+        self.listener = listener
+        self._listeners: dict[str, set[str]] = defaultdict(set)
         self._pending_delete: set[str] = set()
         self.systems: list[System] = []
         self.dirty: set[str] = set()  # entities to write at the next flush
@@ -97,7 +104,12 @@ class World:
             old = store.get(Position)
             if old is not None:
                 self._rooms[old.room_id].discard(eid)
+                self._listeners[old.room_id].discard(eid)
             self._rooms[comp.room_id].add(eid)
+            if self.listener in store:
+                self._listeners[comp.room_id].add(eid)
+        elif kind is self.listener and Position in store:
+            self._listeners[store[Position].room_id].add(eid)
         store[kind] = comp
         self._by_type[kind][eid] = comp
         self.dirty.add(eid)
@@ -109,6 +121,9 @@ class World:
         self._by_type[kind].pop(eid, None)
         if kind is Position:
             self._rooms[comp.room_id].discard(eid)
+            self._listeners[comp.room_id].discard(eid)
+        elif kind is self.listener and Position in self._entities[eid]:
+            self._listeners[self._entities[eid][Position].room_id].discard(eid)
         self.dirty.add(eid)
 
     def get(self, eid: str, kind: type[A]) -> A | None:
@@ -150,6 +165,10 @@ class World:
 
     def in_room(self, room_id: str) -> list[str]:
         return [e for e in self._rooms.get(room_id, ()) if e not in self._pending_delete]
+
+    def listeners_in(self, room_id: str) -> set[str]:
+        """Entities with the listener component in the room (a live view: copy before mutating)."""
+        return self._listeners.get(room_id) or _EMPTY
 
     # --- the tick --------------------------------------------------------------------------------------
     def process(self) -> None:

@@ -61,7 +61,7 @@ class Dirty:
 class Game:
     def __init__(self, settings: EngineSettings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.world = World(settings.seed, clock)
+        self.world = World(settings.seed, clock, listener=Online)
         self.map = Map()
         self.templates = Templates()
         self.qms: dict[str, QmState] = {}
@@ -103,9 +103,9 @@ class Game:
             self.send(eid, text)
 
     def tell_room(self, room_id: str, text: str, exclude: tuple[str, ...] = ()) -> None:
-        for eid in self.world.in_room(room_id):
-            if eid not in exclude and self.world.has(eid, Online):
-                self.send(eid, text)
+        for eid in list(self.world.listeners_in(room_id)):
+            if eid not in exclude:
+                self.tell(eid, text)
 
     # --- lookups --------------------------------------------------------------------------------
     def name_of(self, eid: str) -> str:

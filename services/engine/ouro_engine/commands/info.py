@@ -21,20 +21,26 @@ def describe_room(game: Game, pid: str) -> str:
     lines += room.description_add
     exits = [d + ("(locked)" if d in room.locked_exits else "") for d in c.DIRECTIONS if d in room.exits]
     lines.append("Exits: " + (" ".join(exits) if exits else "none"))
-    people, things = [], []
-    for eid in sorted(game.world.in_room(room.id)):
+    people: dict[str, int] = {}
+    things: dict[str, int] = {}
+    listeners = game.world.listeners_in(room.id)
+    for eid in game.world.in_room(room.id):
         ident = game.world.get(eid, k.Identity)
         if eid == pid or ident is None:
             continue
         if ident.kind == "item":
-            things.append(ident.name)
-        elif ident.kind == "npc" or game.world.has(eid, k.Online):
-            people.append(ident.name)
+            things[ident.name] = things.get(ident.name, 0) + 1
+        elif ident.kind == "npc" or eid in listeners:
+            people[ident.name] = people.get(ident.name, 0) + 1
     if people:
-        lines.append("Here: " + ", ".join(people))
+        lines.append("Here: " + _counted(people))
     if things:
-        lines.append("On the ground: " + ", ".join(things))
+        lines.append("On the ground: " + _counted(things))
     return "\n".join(lines)
+
+
+def _counted(names: dict[str, int]) -> str:
+    return ", ".join(f"{n} (x{c})" if c > 1 else n for n, c in sorted(names.items()))
 
 
 def register(reg: Registry) -> None:
