@@ -10,7 +10,6 @@ from pathlib import Path
 import msgspec
 from redis.asyncio import Redis
 
-from ouro_director.hotreload import read_edit
 from ouro_director.hotwatch import HotReloader
 from ouro_director.settings import DirectorSettings
 from ouro_schemas import names
@@ -67,17 +66,43 @@ async def test_invalid_edit_is_refused_with_file_field_reason(redis: Redis, sett
     assert "invalid JSON" in errors[1].message and "unknown type folder" in errors[2].message
 
 
+def envelope(pid: str, ptype: str, payload: dict) -> str:  # type: ignore[type-arg]
+    """A file as the publisher writes it (library_files.render of patches.files' envelope)."""
+    body = {"proposal_id": pid, "type": ptype, "payload": payload, "flavor": {}, "seed": 7, "hash": "ab" * 32,
+            "generator": {"name": "gen", "version": "1"}}
+    return json.dumps(body, sort_keys=True, indent=2) + "\n"
+
+
 async def test_publisher_written_file_is_ignored(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
     d = make_director(settings)
     hr = HotReloader(d)
-    payload = {"event": {**EVENT["event"], "id": "storm-9"}}
-    path = write(settings.data_dir, "generated/event/storm-9.json", {"proposal_id": "p-job-abc", "payload": payload})
-    checked = read_edit(path, settings.data_dir).payload
-    await redis.set(names.PROPOSAL + "p-job-abc", json.dumps({"id": "p-job-abc", "payload": checked}))
+    payload = {"event": {"id": "storm-9", "event_type": "acid_storm", "duration_s": 60}}  # defaults left out
+    await redis.set(names.PROPOSAL + "p-job-abc", json.dumps({"id": "p-job-abc", "type": "EVENT", "payload": payload}))
+    path = write(settings.data_dir, "generated/event/storm-9.json", envelope("p-job-abc", "EVENT", payload))
     assert await hr.handle(path) == "publisher"
-    edited = {"proposal_id": "p-job-abc", "payload": {"event": {**payload["event"], "duration_s": 90}}}
-    path.write_text(json.dumps(edited))  # an operator edits it
+    edited = {"event": {**payload["event"], "duration_s": 90}}  # an operator edits the committed file
+    path.write_text(envelope("p-job-abc", "EVENT", edited))
     assert await hr.handle(path) == "sent"
+    [p] = await enriched(redis)
+    assert p.payload["event"]["duration_s"] == 90
+    # The manual edit, committed, is rewritten by the publisher under its own id: not an edit again.
+    await redis.set(names.PROPOSAL + p.id, json.dumps({"id": p.id, "type": "EVENT", "payload": p.payload}))
+    path.write_text(envelope(p.id, "EVENT", p.payload))
+    assert await hr.handle(path) == "publisher"
+
+
+async def test_world_expansion_block_files_are_the_publishers(redis: Redis, settings: DirectorSettings,  # type: ignore[no-untyped-def]
+                                                              make_director) -> None:
+    d = make_director(settings)
+    hr = HotReloader(d)
+    block = {"id": "blk-1", "district_id": "docks", "growth_point": {"room_id": "r1", "direction": "n", "x": 0, "y": 1},
+             "rooms": [{"id": "blk-1-r0", "name": "Street", "description": "A wet street.", "district_id": "docks",
+                        "x": 0, "y": 2, "exits": [{"direction": "s", "to": "r1"}]}]}
+    await redis.set(names.PROPOSAL + "p-job-we", json.dumps({"type": "WORLD_EXPANSION", "payload": {"blocks": [block]}}))
+    path = write(settings.data_dir, "generated/block/blk-1.json",
+                 envelope("p-job-we", "BLOCK", {"block": block, "buildings": []}))
+    assert await hr.handle(path) == "publisher"
+    assert await enriched(redis) == []
 
 
 async def test_guardrails_edit_announced_or_refused(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]

@@ -118,11 +118,30 @@ def to_proposal(edit: ManualEdit, now: float, actor: str) -> Proposal:
                     state=ProposalState.ENRICHED, created_at=now)
 
 
+def _normalized(kind: Any, payload: Any) -> Any:
+    """A record's payload through its model (defaults filled in), as the file's was; raw if it fails."""
+    try:
+        model = PAYLOAD_MODELS[ProposalType(kind)]
+        return model.model_validate(payload).model_dump(mode="json")
+    except (ValueError, KeyError, TypeError):  # pydantic.ValidationError is a ValueError
+        return payload
+
+
 def published_by(edit: ManualEdit, records: dict[str, Any]) -> str | None:
-    """The proposal id whose record has exactly this payload (the publisher wrote the file), else None."""
+    """The proposal whose record holds exactly this file's payload (the publisher wrote it), else None.
+
+    A WORLD_EXPANSION proposal is written as one block file per block: such a file matches when its
+    block is one of the record's blocks.
+    """
     for pid in edit.candidates:
         rec = records.get(pid)
-        if isinstance(rec, dict) and rec.get("payload") == edit.payload:
+        if not isinstance(rec, dict):
+            continue
+        payload = _normalized(rec.get("type", edit.type.value), rec.get("payload"))
+        if payload == edit.payload:
+            return pid
+        if (rec.get("type") == ProposalType.WORLD_EXPANSION.value and edit.type is ProposalType.BLOCK
+                and isinstance(payload, dict) and edit.payload.get("block") in (payload.get("blocks") or [])):
             return pid
     return None
 
