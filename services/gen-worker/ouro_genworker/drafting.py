@@ -7,7 +7,9 @@ exception (a generator bug) = rejected too, with the exception, so one bad job c
 4. the payload is validated against `PAYLOAD_MODELS[type]` (what the gate will do first); a failure =
 rejected, naming the path  5. drafted.
 
-The service shell adds the time-dependent parts (its trace entry, `created_at`).
+With a `World` (the service shell reads it from the engine's keys), params the job left to the world are
+filled in first (`resolve`) and recorded in the proposal's params. The service shell adds the
+time-dependent parts (its trace entry, `created_at`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import ValidationError
 
 from ouro_flavor import FLAVOR_VERSION
 from ouro_genworker.registry import GENERATORS
+from ouro_genworker.resolve import World, resolve
 from ouro_genworker.types import Generator, ParamError, new_rng
 from ouro_schemas.budget import BUDGET_VERSION
 from ouro_schemas.errors import describe_error
@@ -67,7 +70,7 @@ def _rejected(raw: dict[str, Any], reason: str, gen: GeneratorRef = UNKNOWN_GENE
     )
 
 
-def draft_raw(raw: dict[str, Any]) -> Proposal:
+def draft_raw(raw: dict[str, Any], world: World | None = None) -> Proposal:
     """Draft from a decoded-but-unchecked job. Raises BadJob when the job has no string id."""
     job_id = raw.get("id")
     if not isinstance(job_id, str) or not job_id:
@@ -76,10 +79,10 @@ def draft_raw(raw: dict[str, Any]) -> Proposal:
         job = msgspec.convert(raw, GenJob)
     except msgspec.ValidationError as exc:
         return _rejected(raw, "bad job: " + "; ".join(describe_error(exc)))
-    return draft(job, raw)
+    return draft(job, raw, world)
 
 
-def draft(job: GenJob, raw: dict[str, Any] | None = None) -> Proposal:
+def draft(job: GenJob, raw: dict[str, Any] | None = None, world: World | None = None) -> Proposal:
     """Draft from a typed job: a proposal in state drafted or rejected (with the reason). Never raises:
     a generator bug is a rejection whose reason starts with GENERATOR_ERROR (logged as an error)."""
     raw = raw if raw is not None else msgspec.to_builtins(job)
@@ -90,8 +93,12 @@ def draft(job: GenJob, raw: dict[str, Any] | None = None) -> Proposal:
     ref = GeneratorRef(name=gen.name, version=version_of(gen))
     if not 0 <= job.seed <= MAX_SEED:
         return _rejected(raw, f"seed: must be an integer 0-{MAX_SEED}, got {job.seed}", ref)
+    params = dict(job.params)
     try:
-        result = gen.generate(dict(job.params), new_rng(job.seed))
+        if world is not None:
+            params, _filled = resolve(job.type, params, world, job.seed)
+            raw = {**raw, "params": params}
+        result = gen.generate(params, new_rng(job.seed))
     except ParamError as exc:
         return _rejected(raw, str(exc), ref)
     except Exception as exc:  # a generator bug on odd params: contained, named, the worker goes on
@@ -102,7 +109,7 @@ def draft(job: GenJob, raw: dict[str, Any] | None = None) -> Proposal:
         problems = describe_error(exc)[:5]
         return _rejected(raw, "draft failed its schema: " + "; ".join(f"payload.{p}" for p in problems), ref)
     return Proposal(
-        id=proposal_id(job.id), type=job.type, seed=job.seed, generator=ref, params=dict(job.params),
+        id=proposal_id(job.id), type=job.type, seed=job.seed, generator=ref, params=params,
         trigger=job.trigger, job_id=job.id, trace=list(job.trace), payload=result.payload, flavor=result.flavor,
         tags=result.tags, dependencies=result.dependencies, state=ProposalState.DRAFTED,
     )

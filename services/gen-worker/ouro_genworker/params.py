@@ -66,7 +66,7 @@ def p_choice(params: Params, name: str, choices: Sequence[str]) -> str | None:
 
 def p_id(params: Params, name: str, *, required: bool = False) -> str | None:
     value = params.get(name)
-    if value is None:
+    if value is None or value == "":  # the director sends "" for "no district known"
         if required:
             raise ParamError(name, "is required")
         return None

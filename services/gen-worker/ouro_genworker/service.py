@@ -2,7 +2,8 @@
 
 1. at start, read `ouro:director:state`; if the mode is `stopped`, stay paused until GO/resume
 2. consume gen.jobs in the `gen-worker` group (replicas share it; small batches spread the work)
-3. per job: draft (pure, `drafting.draft_raw`), add this stage's trace entry (generator, version,
+3. per job: read the world (cached, `resolve.WorldReader`) for params the job left open, draft (pure,
+`drafting.draft_raw`), add this stage's trace entry (generator, version,
 seed, duration), publish on gen.drafts, log to log.workers — a bad job is a rejected proposal, not a
 crash and not a dead letter; a job without an id cannot be named and is dead-lettered
 4. control: `stop` pauses consumption, `go`/`resume` resumes it.
@@ -19,6 +20,7 @@ from prometheus_client import Counter, Histogram
 
 from ouro_genworker.drafting import GENERATOR_ERROR, BadJob, draft_raw
 from ouro_genworker.registry import GENERATORS
+from ouro_genworker.resolve import WorldReader
 from ouro_runtime.bus import REDIS_ERRORS, Delivery, Poison
 from ouro_runtime.service import Service
 from ouro_runtime.settings import ServiceSettings
@@ -41,19 +43,26 @@ class GenWorkerSettings(ServiceSettings):
 class GenWorker:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
+        self.world = WorldReader(svc.redis)
 
     async def handle(self, raw: dict[str, Any], delivery: Delivery) -> None:
+        world = await self.world.world()
         started = time.perf_counter()
         try:
-            proposal = draft_raw(raw)
+            proposal = draft_raw(raw, world)
         except BadJob as exc:
             await self.svc.emit(names.LOG_WORKERS, LogKind.ERROR, f"job without an id dead-lettered: {exc}",
                                 data={"entry": delivery.entry_id})
             raise Poison(str(exc)) from None
         duration = time.perf_counter() - started
         ok = proposal.state == ProposalState.DRAFTED
-        data = {"generator": proposal.generator.name, "version": proposal.generator.version,
-                "seed": proposal.seed, "duration_ms": round(duration * 1000, 3)}
+        data: dict[str, Any] = {"generator": proposal.generator.name, "version": proposal.generator.version,
+                                "seed": proposal.seed, "duration_ms": round(duration * 1000, 3)}
+        job_params = raw.get("params")
+        if isinstance(job_params, dict):
+            filled = sorted(k for k in proposal.params if k not in job_params)
+            if filled:
+                data["resolved_from_world"] = filled
         now = time.time()
         proposal.trace.append(TraceEntry(stage="gen-worker", at=now, actor=self.svc.instance,
                                          verdict="ok" if ok else "rejected", reason=proposal.reason, data=data))

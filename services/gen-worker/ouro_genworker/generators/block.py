@@ -219,7 +219,7 @@ def _buildings(rng: Rng, params: Params, rooms: list[dict[str, Any]], cells: lis
 
 def block_settings(params: Params) -> tuple[int, int, int, str]:
     threat = p_int(params, "threat_level", 3, 1, 10)
-    size = p_int(params, "size", 0, 0, 200)
+    size = p_int(params, "size", 0, 0, 200) or p_int(params, "rooms", 0, 0, 200)  # the director says "rooms"
     n_buildings = p_int(params, "buildings", -1, -1, 20)
     return threat, size, n_buildings, theme_of(params)
 

@@ -29,7 +29,7 @@ from ouro_genworker.params import (
     p_occupied,
 )
 from ouro_genworker.types import Draft, Flavor, ParamError, Params, Rng
-from ouro_schemas.content import OFFSET, OPPOSITE
+from ouro_schemas.content import NPC_ROLES, OFFSET, OPPOSITE
 
 NAME: Final = "building"
 VERSION: Final = "1"
@@ -67,6 +67,20 @@ STOREFRONTS: Final[dict[str, Storefront]] = {
 _KINDS: Final = tuple(STOREFRONTS)
 _WEIGHTS: Final = (3, 2, 2, 3, 1.5, 2, 2, 2, 1, 3, 2, 0.7, 0.7)
 _FLAVOR_FRONT: Final = {"shop": "pawn", "dungeon": "garage"}  # the flavour library's word for it
+# Other words for a storefront (the director says "apartments", the flavour library "ripperdoc", …).
+ALIASES: Final = {
+    "apartments": "apartment", "residential": "apartment", "flats": "apartment", "headquarters": "hq",
+    "ripperdoc": "cyberware", "chrome": "cyberware", "gun_shop": "weapons", "weapon": "weapons",
+    "nightclub": "club", "noodle_shop": "food", "restaurant": "food", "corp_office": "office",
+    "capsule_hotel": "hotel", "store": "shop", "junk": "pawn", "medic": "clinic", "hospital": "clinic",
+}
+
+
+def p_storefront(params: Params) -> str | None:
+    value = params.get("storefront")
+    if isinstance(value, str) and value in ALIASES:
+        return ALIASES[value]
+    return p_choice(params, "storefront", _KINDS)
 
 
 @dataclass(slots=True)
@@ -115,6 +129,8 @@ def build_building(
     aggression: float = 0.3,
     faction_id: str | None = None,
     with_npcs: bool = True,
+    n_rooms: int = 0,
+    resident_roles: list[str] | None = None,
 ) -> Built:
     """Raises ParamError when the entrance cell is taken."""
     dx, dy, dz = OFFSET[direction]
@@ -124,7 +140,7 @@ def build_building(
     front_kind = storefront or weighted(rng, _KINDS, _WEIGHTS)
     front = STOREFRONTS[front_kind]
     lo, hi = front.rooms
-    n = lo + int(rng.random() * (hi - lo + 1))
+    n = n_rooms or lo + int(rng.random() * (hi - lo + 1))
     cells = _grow(rng, entrance, n, blocked, street_cell, front.down)
     bid = f"bldg-{uid(rng)}"
     ids = [f"{bid}-r{i}" for i in range(len(cells))]
@@ -155,7 +171,7 @@ def build_building(
             npcs.append(keeper)
             placements[keeper["id"]] = ids[0]
     if with_npcs:
-        for role in front.residents:
+        for role in resident_roles if resident_roles is not None else front.residents:
             boss = role == "boss"
             npc, _ = build_npc(rng, role=role, behavior="aggressive" if boss else "idle",
                                threat_level=threat_level, aggression=aggression, theme=theme,
@@ -172,6 +188,15 @@ def build_building(
     return Built(building, npcs, placements, flavor, {c[0] for c in cells})
 
 
+def _roles(params: Params) -> list[str] | None:
+    value = params.get("npc_roles")
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > 8 or not all(v in NPC_ROLES for v in value):
+        raise ParamError("npc_roles", f"must be a list of at most 8 roles ({', '.join(NPC_ROLES)})")
+    return [str(v) for v in value]
+
+
 def generate(params: Params, rng: Rng) -> Draft:
     street_room_id = p_id(params, "street_room_id", required=True)
     direction = p_direction(params, "direction")
@@ -184,9 +209,10 @@ def generate(params: Params, rng: Rng) -> Draft:
     threat = p_int(params, "threat_level", 3, 1, 10)
     built = build_building(
         rng, street_room_id=street_room_id, street_cell=cell, direction=direction, district_id=district_id,
-        blocked=p_occupied(params), storefront=p_choice(params, "storefront", _KINDS), theme=theme_of(params),
+        blocked=p_occupied(params), storefront=p_storefront(params), theme=theme_of(params),
         threat_level=threat, aggression=p_float(params, "aggression", 0.3, 0.0, 1.0),
-        faction_id=p_id(params, "faction_id"),
+        faction_id=p_id(params, "faction_id"), n_rooms=p_int(params, "rooms", 0, 0, 40),
+        resident_roles=_roles(params),
     )
     b = built.building
     tags: dict[str, str | int | float] = {"district": district_id, "storefront": b["storefront"],

@@ -194,7 +194,7 @@ def generate(params: Params, rng: Rng) -> Draft:
     boss = p_bool(params, "boss", boss_default)
     faction_id = p_id(params, "faction_id")
     district_id = p_id(params, "district_id")
-    spawn_room_id = p_id(params, "spawn_room_id")
+    spawn_room_id = p_id(params, "spawn_room_id") or p_id(params, "room_id")
     loot_ids = p_ids(params, "item_ids")
     quantity = p_int(params, "quantity", 1, 0, 20)
     npc, flavor = build_npc(rng, role=role, behavior=behavior, threat_level=threat, aggression=aggression,
@@ -206,6 +206,8 @@ def generate(params: Params, rng: Rng) -> Draft:
         tags["district"] = district_id
     if faction_id:
         tags["faction"] = faction_id
+    if p_bool(params, "weird", False):
+        tags["weird"] = 1
     deps = [entry["item_id"] for entry in npc["loot"]]
     return Draft(payload={"archetype": npc, "spawn_room_id": spawn_room_id, "quantity": quantity},
                  flavor=flavor, tags=tags, dependencies=deps)

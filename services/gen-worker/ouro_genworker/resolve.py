@@ -1,0 +1,139 @@
+"""Filling in what a job leaves to the world: where a building stands, which cells are taken, which
+rooms a quest or an NPC uses.
+
+The director states intent ("apartments in district D", "a block at this growth point"); generators
+need places. The service shell reads the engine's world keys (read-only, `WorldReader`) and `resolve`
+writes the answers into the params before drafting. The proposal records those params, so seed +
+generator version + params still reproduce the draft byte for byte, whatever the world does later.
+
+Rules (a param the job gives is never overridden):
+- BLOCK, WORLD_EXPANSION, BUILDING without `occupied`/`bounds`: `occupied` = every room cell in the world.
+- BUILDING without `street_room_id`: a street/alley/plaza room at z=0 in `district_id` with a free side
+  (no room in that cell, no exit that way), chosen by the job's seed; sets street_room_id, x, y, z,
+  direction.
+- QUEST without `room_ids`: up to 4 rooms of `district_id`, chosen by the seed.
+- NPC without `spawn_room_id`/`room_id` but with `district_id`: one room of the district.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from redis.asyncio import Redis
+
+from ouro_genworker.types import ParamError, Params
+from ouro_schemas import names
+from ouro_schemas.content import OFFSET
+from ouro_schemas.proposal import ProposalType
+
+Cell = tuple[int, int, int]
+NEEDS_CELLS = frozenset({ProposalType.BLOCK, ProposalType.WORLD_EXPANSION, ProposalType.BUILDING})
+STREET_KINDS = frozenset({"street", "alley", "plaza"})
+
+
+@dataclass(slots=True)
+class World:
+    """The parts of the world the resolver reads: rooms by id and which room holds each cell."""
+
+    rooms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coords: dict[Cell, str] = field(default_factory=dict)
+
+    def district_rooms(self, district: str) -> list[str]:
+        return sorted(rid for rid, r in self.rooms.items() if r.get("district_id") == district)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    # Its own stream, so resolving never shifts the generator's draws.
+    return np.random.Generator(np.random.PCG64([seed, 0x5E501]))
+
+
+def resolve(ptype: ProposalType, params: Params, world: World, seed: int) -> tuple[Params, list[str]]:
+    """Params with the world's answers filled in, and the names filled. Raises ParamError when a
+    needed answer does not exist (no free street side in the district)."""
+    out = dict(params)
+    filled: list[str] = []
+    if ptype in NEEDS_CELLS and "occupied" not in out and "bounds" not in out and world.coords:
+        out["occupied"] = [list(c) for c in sorted(world.coords)]
+        filled.append("occupied")
+    district = out.get("district_id")
+    if not isinstance(district, str) or not district:
+        return out, filled
+    rng = _rng(seed)
+    if ptype == ProposalType.BUILDING and out.get("street_room_id") is None:
+        out.update(_street_side(world, district, rng))
+        filled += ["street_room_id", "x", "y", "z", "direction"]
+    elif ptype == ProposalType.QUEST and out.get("room_ids") is None:
+        rooms = world.district_rooms(district)
+        if rooms:
+            k = min(4, len(rooms))
+            out["room_ids"] = [str(r) for r in rng.choice(rooms, size=k, replace=False)]
+            filled.append("room_ids")
+    elif ptype == ProposalType.NPC and out.get("spawn_room_id") is None and out.get("room_id") is None:
+        rooms = world.district_rooms(district)
+        if rooms:
+            out["spawn_room_id"] = rooms[int(rng.random() * len(rooms))]
+            filled.append("spawn_room_id")
+    return out, filled
+
+
+def _street_side(world: World, district: str, rng: np.random.Generator) -> dict[str, Any]:
+    sides: list[tuple[str, str, Cell]] = []
+    for rid in world.district_rooms(district):
+        room = world.rooms[rid]
+        if room.get("kind", "street") not in STREET_KINDS or room.get("z", 0) != 0:
+            continue
+        used = {e.get("direction") for e in room.get("exits", []) if isinstance(e, dict)}
+        x, y = int(room.get("x", 0)), int(room.get("y", 0))
+        for d in ("n", "e", "s", "w"):
+            dx, dy, _ = OFFSET[d]
+            if d not in used and (x + dx, y + dy, 0) not in world.coords:
+                sides.append((rid, d, (x, y, 0)))
+    if not sides:
+        raise ParamError("street_room_id", f"not given, and no street room in district {district!r} has a free side")
+    rid, d, (x, y, z) = sides[int(rng.random() * len(sides))]
+    return {"street_room_id": rid, "x": x, "y": y, "z": z, "direction": d}
+
+
+class WorldReader:
+    """Reads rooms and the coordinate index from the engine's keys, cached for `ttl_s` (the world
+    changes slowly; the publisher's gate re-checks every coordinate against the live world anyway)."""
+
+    def __init__(self, redis: Redis, ttl_s: float = 2.0) -> None:
+        self.redis = redis
+        self.ttl_s = ttl_s
+        self._world: World | None = None
+        self._at = 0.0
+
+    async def world(self) -> World:
+        now = time.monotonic()
+        if self._world is None or now - self._at > self.ttl_s:
+            self._world = await self._read()
+            self._at = now
+        return self._world
+
+    async def _read(self) -> World:
+        raw_coords: Any = await self.redis.hgetall(names.WORLD_COORD)
+        ids: Any = await self.redis.smembers(names.WORLD_ROOM_INDEX)
+        keys = sorted(i.decode() if isinstance(i, bytes) else str(i) for i in ids)
+        values: Any = await self.redis.mget([names.WORLD_ROOM + k for k in keys]) if keys else []
+        world = World()
+        for key, value in zip(keys, values, strict=True):
+            if value:
+                try:
+                    room = json.loads(value)
+                except ValueError:
+                    continue
+                if isinstance(room, dict):
+                    world.rooms[key] = room
+        for cell, rid in (raw_coords or {}).items():
+            text = cell.decode() if isinstance(cell, bytes) else str(cell)
+            try:
+                x, y, z = (int(v) for v in text.split(","))
+            except ValueError:
+                continue
+            world.coords[(x, y, z)] = rid.decode() if isinstance(rid, bytes) else str(rid)
+        return world
