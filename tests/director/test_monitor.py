@@ -143,3 +143,18 @@ async def test_unaffordable_call_skipped_asks_again_once(redis: Redis, settings:
     await d.on_applied(PatchResult(patch_id=f"{got[1].id}:0", proposal_id=f"{got[1].id}:0",
                                    status=PatchStatus.SKIPPED))
     assert len(await turns(redis)) == 2  # a retry never retries
+
+
+def test_actions_about_quest_targets_are_not_deviation() -> None:
+    from ouro_director.monitor import terms
+
+    m = QuestmakerMonitor(deviation_actions=2)
+    m.set_quest_terms("q1", terms("spice_crate", "goblin_boss"))
+    accept(m, 0.0)
+    act = lambda verb, target: ev(K.PLAYER_ACTION, player_id="p1", data={"verb": verb, "target": target})  # noqa: E731
+    assert m.observe(act("get", "crate"), 1) == [] and m.observe(act("attack", "goblin"), 2) == []
+    assert m.observe(act("quest", ""), 3) == []
+    assert m.track("p1", "q1").unrelated == 0 and m.track("p1", "q1").last_action_at == 3  # type: ignore[union-attr]
+    assert m.observe(act("buy", "noodles"), 4) == []
+    [d] = m.observe(act("say", "hello"), 5)
+    assert d.reason is TurnReason.DEVIATION

@@ -62,12 +62,15 @@ def test_residential_sprawl() -> None:
     [d] = run("residential_sprawl", e, district())
     assert d.type in (T.BLOCK, T.BUILDING) and d.params["district_id"] == "docks"
     assert run("residential_sprawl", ev(K.DISTRICT_CROWDED, district_id="docks", data={"population": 5})) == []
-    assert run("residential_sprawl", ev(K.DISTRICT_CROWDED, district_id="docks"), district(players=3, npcs=2)) == []
+    assert run("residential_sprawl", ev(K.DISTRICT_CROWDED, district_id="docks"), district(players=3, npcs=20)) == []
+    assert run("residential_sprawl", ev(K.DISTRICT_CROWDED, district_id="docks", data={"players": 10}))
 
 
 def test_extend_road() -> None:
-    [d] = run("extend_road", ev(K.DEAD_END_HIT, room_id="alley-9", data={"direction": "w", "hits": 3}))
-    assert d.type is T.BLOCK and d.params["growth_point"]["room_id"] == "alley-9" and d.scope == "alley-9:w"
+    e = ev(K.DEAD_END_HIT, room_id="alley-9", data={"direction": "w", "hits": 3, "x": 4, "y": 7, "z": 0})
+    [d] = run("extend_road", e)  # the engine's data: the room's coordinates and the direction tried
+    assert d.type is T.BLOCK and d.scope == "alley-9:w"
+    assert d.params["growth_point"] == {"room_id": "alley-9", "direction": "w", "x": 3, "y": 7, "z": 0}
     assert run("extend_road", ev(K.DEAD_END_HIT, room_id="alley-9", data={"direction": "w", "hits": 2})) == []
 
 

@@ -28,7 +28,7 @@ from redis.asyncio import Redis
 
 from ouro_director import metrics
 from ouro_director.core import DirectorCore, GlitchAreas, LogRecord, Outcome
-from ouro_director.monitor import QuestmakerMonitor, TurnRequest
+from ouro_director.monitor import QuestmakerMonitor, TurnRequest, terms
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import EMPTY, WorldSummary, parse_summary
 from ouro_runtime import snapshots
@@ -173,6 +173,10 @@ class Director:
         try:
             quest = _loads(await self.redis.get(names.WORLD_TEMPLATE + quest_id))
             quest = quest.get("template", quest) if isinstance(quest, dict) else {}
+            raw_nodes = quest.get("nodes")
+            nodes: list[Any] = raw_nodes if isinstance(raw_nodes, list) else []
+            self.monitor.set_quest_terms(quest_id, terms(*(n.get(f) for n in nodes if isinstance(n, dict)
+                                                           for f in ("target", "to"))))
             qm_id = track.questmaker_id or quest.get("questmaker_id")
             if not isinstance(qm_id, str):
                 return

@@ -14,6 +14,7 @@ calls `turn_sent` when one leaves.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,19 @@ class TurnRequest:
     progress: dict[str, Any] = field(default_factory=dict)
 
 
+_SPLIT = re.compile(r"[^a-z0-9]+")
+QUEST_VERBS = frozenset({"quest"})  # looking at the quest log is about the quest
+
+
+def terms(*ids: object) -> frozenset[str]:
+    """Words of entity ids / names (3+ letters): 'spice_crate' -> {'spice', 'crate'}."""
+    out: set[str] = set()
+    for value in ids:
+        if isinstance(value, str):
+            out.update(w for w in _SPLIT.split(value.lower()) if len(w) >= 3)
+    return frozenset(out)
+
+
 def describe_action(event: WorldEvent) -> str:
     verb = event.data.get("verb") or event.kind.value
     target = event.data.get("target")
@@ -63,6 +77,7 @@ class QuestmakerMonitor:
         self.last_turn: dict[str, float] = {}
         self.idle_thresholds: dict[str, float] = {}  # per Questmaker, from its template
         self.cooldowns: dict[str, float] = {}
+        self.quest_terms: dict[str, frozenset[str]] = {}  # quest id -> words of its targets (NPCs, items, rooms)
 
     # --- configuration from templates -------------------------------------------------------------
     def set_questmaker(self, questmaker_id: str, idle_threshold_s: float | None, cooldown_s: float | None) -> None:
@@ -70,6 +85,15 @@ class QuestmakerMonitor:
             self.idle_thresholds[questmaker_id] = idle_threshold_s
         if cooldown_s is not None:
             self.cooldowns[questmaker_id] = cooldown_s
+
+    def set_quest_terms(self, quest_id: str, words: frozenset[str]) -> None:
+        self.quest_terms[quest_id] = words
+
+    def related(self, event: WorldEvent, quest_id: str) -> bool:
+        """Is a player action about this quest? Its quest id, the quest verb, or a quest target's word."""
+        if (event.quest_id or event.data.get("quest_id")) == quest_id or event.data.get("verb") in QUEST_VERBS:
+            return True
+        return bool(terms(event.data.get("target")) & self.quest_terms.get(quest_id, frozenset()))
 
     def track(self, player_id: str, quest_id: str) -> QuestTrack | None:
         return self.tracks.get(player_id, {}).get(quest_id)
@@ -125,10 +149,9 @@ class QuestmakerMonitor:
     def _action(self, event: WorldEvent, now: float) -> list[TurnRequest]:
         assert event.player_id
         self.recent.setdefault(event.player_id, deque(maxlen=10)).append(describe_action(event))
-        related = event.quest_id or event.data.get("quest_id")
         out = []
         for tr in self.tracks.get(event.player_id, {}).values():
-            if tr.quest_id == related:
+            if self.related(event, tr.quest_id):
                 tr.last_action_at, tr.unrelated, tr.deviation_fired = now, 0, False
                 tr.last_idle_request_at = None
                 continue

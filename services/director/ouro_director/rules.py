@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ouro_director.summary import GrowthPointInfo, WorldSummary
-from ouro_schemas.content import EVENT_TYPES, NPC_ROLES
+from ouro_schemas.content import EVENT_TYPES, NPC_ROLES, OFFSET
 from ouro_schemas.messages import EventKind, Sliders, WorldEvent
 from ouro_schemas.proposal import ProposalType
 
@@ -62,7 +62,7 @@ class RuleSpec:
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     inflation: float = 0.05
-    crowded_population: int = 12
+    crowded_population: int = 10
     dead_end_hits: int = 3
     quest_stale_s: float = 1800.0
 
@@ -173,8 +173,8 @@ def residential_sprawl(event: WorldEvent, summary: WorldSummary, sliders: Slider
                        now: float, *, threshold: int = 12) -> list[Decision]:
     """An overcrowded district: a residential block nearby (sprawl) or apartments in it (fill)."""
     info = summary.district(event.district_id)
-    pop = event.data.get("population")
-    population = int(pop) if isinstance(pop, int) else (info.players + info.npcs if info else threshold)
+    pop = event.data.get("population", event.data.get("players"))  # the engine sends "players"
+    population = int(pop) if isinstance(pop, int) else (info.players if info else threshold)
     if population < threshold or not event.district_id:
         return []
     reason = f"district {event.district_id} crowded ({population})"
@@ -196,8 +196,9 @@ def extend_road(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng:
     if not isinstance(hits, int) or hits < threshold or not event.room_id:
         return []
     direction = str(event.data.get("direction", "n"))
-    gp = GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)),
-                         y=int(event.data.get("y", 0)))
+    dx, dy, dz = OFFSET.get(direction, (0, 0, 0))  # the event has the room's coordinates; the lot is next to it
+    gp = GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)) + dx,
+                         y=int(event.data.get("y", 0)) + dy, z=int(event.data.get("z", 0)) + dz)
     params = {"district_id": event.district_id, **_gp_params(gp), "theme": "road",
               "rooms": 2 + round(sliders.expansion * 4)}
     return [Decision("extend_road", ProposalType.BLOCK, params, f"dead end hit {hits} times",

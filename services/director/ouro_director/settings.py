@@ -30,7 +30,8 @@ class DirectorSettings(ServiceSettings):
 
     # --- rule thresholds ----------------------------------------------------------------------------
     inflation_threshold: Annotated[float, Field(ge=0, le=10)] = 0.05
-    crowded_population: Annotated[int, Field(ge=1)] = 12
+    crowded_population: Annotated[int, Field(ge=1)] = 10
+    """Players in a district (event data `population`/`players`, else the summary) that count as crowded."""
     dead_end_hits: Annotated[int, Field(ge=1)] = 3
     quest_stale_s: Seconds = 1800.0
 
