@@ -55,14 +55,11 @@ async def setup(svc: Service) -> None:
 
     async def on_control(msg: ControlMessage) -> None:
         if msg.command == ControlCommand.ENGINE_PAUSE:
-            engine.paused = engine.hub.paused = True
+            engine.pause()
             svc.pause_consuming()
             await svc.emit(names.LOG_ENGINE, LogKind.CONTROL, "engine paused", data={"by": msg.issued_by})
         elif msg.command == ControlCommand.ENGINE_RELOAD:
-            engine.paused = engine.hub.paused = True
-            await engine.flush()
-            await engine.reload()
-            engine.paused = engine.hub.paused = False
+            await engine.reload_and_resume()
             svc.resume_consuming()
             await svc.emit(names.LOG_ENGINE, LogKind.CONTROL, "engine reloaded from redis",
                            data={"entities": len(engine.core.game.world)})

@@ -74,6 +74,18 @@ class Engine:
         self.core.ai.schedule_new(self.core.game.now)
         self.hub.rebind()
 
+    def pause(self) -> None:
+        """engine_pause: stop applying commands and patches (queued patches wait)."""
+        self.paused = self.hub.paused = True
+
+    async def reload_and_resume(self) -> None:
+        """engine_reload: flush nothing new, rebuild from Redis (the rollback's state), resume."""
+        self.paused = self.hub.paused = True
+        self.core.game.take_events()
+        await self.reload()
+        self.paused = self.hub.paused = False
+        self._wake.set()
+
     # --- patches -----------------------------------------------------------------------------------
     async def submit_patch(self, patch: Patch) -> PatchResult:
         """Queue a patch for the next boundary; returns its result once stored and published."""

@@ -1,0 +1,64 @@
+"""World events: near the edge, economy statistics, district crowding, world-event durations."""
+
+from __future__ import annotations
+
+from ouro_engine.clock import ManualClock
+from ouro_engine.core import Core
+from ouro_engine.sessions import SessionHub
+from ouro_engine.settings import EngineSettings
+from ouro_schemas import messages as m
+from ouro_schemas.messages import EventKind
+from tests.engine.conftest import Player, signed, tick_for
+
+
+def test_near_edge_reported_when_approaching(core: Core, ann: Player) -> None:
+    core.game.take_events()
+    ann.do("e")  # alley: on the bounding box
+    near = [e for e in core.game.take_events() if e.kind == EventKind.PLAYER_NEAR_EDGE]
+    # the tiny world is all edge: the first room already reported at login; moving along it does not repeat
+    assert near == []
+    core.game.map.bounds = (-5, 4, -5, 5)  # pretend a bigger city: alley (1,0) is 3 from x=4, dead-end 2
+    ann.do("e")
+    near = [e for e in core.game.take_events() if e.kind == EventKind.PLAYER_NEAR_EDGE]
+    assert near and near[0].data["distance"] == 2 and near[0].room_id == "dead-end"
+
+
+def test_economy_stats_every_n_ticks(settings: EngineSettings, base_dir: object) -> None:
+    from ouro_engine.loader import load_base
+
+    s = settings.model_copy(update={"economy_every_ticks": 10})
+    clock = ManualClock()
+    core = Core(s, clock)
+    core.load_base(load_base(s.resolved_base_dir()))
+    p = Player(core, SessionHub(core, None), "Ann")
+    tick_for(core, clock, 1.0)
+    p.do("n")
+    p.do("buy pipe")
+    tick_for(core, clock, 1.0)
+    stats = [e for e in core.game.take_events() if e.kind == EventKind.ECONOMY_STATS]
+    assert [e.data["money_supply"] for e in stats] == [100, 80]
+    assert stats[1].data["inflation"] == -0.2 and stats[1].data["destroyed"] == 20
+
+
+def test_district_crowded(core: Core, hub: SessionHub) -> None:
+    s = core.settings.model_copy(update={"crowded_players": 3})
+    core.game.settings = s
+    core.tracker.game.settings = s
+    for name in ("Aa", "Bb", "Cc"):
+        Player(core, hub, name)
+    crowded = [e for e in core.game.take_events() if e.kind == EventKind.DISTRICT_CROWDED]
+    assert len(crowded) == 1 and crowded[0].district_id == "downtown"
+
+
+def test_world_event_runs_for_its_duration_and_moves_prices(core: Core, settings: EngineSettings, ann: Player,
+                                                             clock: ManualClock) -> None:
+    r = core.patcher.apply(signed(settings, "ev-1", [m.StartEvent(
+        event_id="ev-1:festival", event_type="festival", district_id="downtown", duration_s=60,
+        effects={"price_multiplier": 1.5})]))
+    assert r.status == m.PatchStatus.APPLIED
+    ann.do("n")
+    assert "Lead Pipe (pipe) - 30 cr" in ann.do("list")
+    tick_for(core, clock, 61, step=1.0)
+    assert "ev-1:festival" not in core.game.events_active
+    assert EventKind.WORLD_EVENT_ENDED in [e.kind for e in core.game.take_events()]
+    assert "Lead Pipe (pipe) - 20 cr" in ann.do("list")
