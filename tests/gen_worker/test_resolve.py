@@ -109,3 +109,16 @@ async def test_the_service_reads_the_world_keys(redis: Redis, start_worker: Star
     assert p.state == ProposalState.DRAFTED, p.reason
     assert p.params["street_room_id"] in world.rooms
     assert p.trace[-1].data["resolved_from_world"] == ["direction", "occupied", "street_room_id", "x", "y", "z"]
+
+
+def test_district_threat_theme_and_growth_district_come_from_the_world() -> None:
+    world = city()
+    world.districts["docks"] = {"id": "docks", "threat_level": 2, "theme": "docks"}
+    p = draft(GenJob(id="job-npc", type=ProposalType.NPC, seed=3, params={"district_id": "docks"}), world=world)
+    assert p.params["threat_level"] == 2 and p.params["theme"] == "docks"
+    assert p.payload["archetype"]["threat_level"] == 2 and p.payload["spawn_room_id"] in world.rooms
+    gp = {"room_id": "r-5-3", "direction": "e", "x": 6, "y": 3, "z": 0}
+    p = draft(GenJob(id="job-blk", type=ProposalType.BLOCK, seed=3, params={"district_id": "", "growth_point": gp}),
+              world=world)
+    assert p.state == ProposalState.DRAFTED, p.reason
+    assert p.payload["block"]["district_id"] == "docks"

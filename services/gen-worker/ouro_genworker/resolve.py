@@ -13,6 +13,9 @@ Rules (a param the job gives is never overridden):
   direction.
 - QUEST without `room_ids`: up to 4 rooms of `district_id`, chosen by the seed.
 - NPC without `spawn_room_id`/`room_id` but with `district_id`: one room of the district.
+- BLOCK, WORLD_EXPANSION without `district_id`: the growth point room's district.
+- Any type with a known district and no `threat_level` / `theme`: the district's (so an NPC fits the
+  district the gate will check it against, and the flavour matches the place).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class World:
 
     rooms: dict[str, dict[str, Any]] = field(default_factory=dict)
     coords: dict[Cell, str] = field(default_factory=dict)
+    districts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def district_rooms(self, district: str) -> list[str]:
         return sorted(rid for rid, r in self.rooms.items() if r.get("district_id") == district)
@@ -60,8 +64,18 @@ def resolve(ptype: ProposalType, params: Params, world: World, seed: int) -> tup
         out["occupied"] = [list(c) for c in sorted(world.coords)]
         filled.append("occupied")
     district = out.get("district_id")
+    if not district and ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION):
+        district = _growth_district(out, world)
+        if district:
+            out["district_id"] = district
+            filled.append("district_id")
     if not isinstance(district, str) or not district:
         return out, filled
+    info = world.districts.get(district, {})
+    for name, key in (("threat_level", "threat_level"), ("theme", "theme")):
+        if out.get(name) is None and info.get(key) is not None:
+            out[name] = info[key]
+            filled.append(name)
     rng = _rng(seed)
     if ptype == ProposalType.BUILDING and out.get("street_room_id") is None:
         out.update(_street_side(world, district, rng))
@@ -78,6 +92,16 @@ def resolve(ptype: ProposalType, params: Params, world: World, seed: int) -> tup
             out["spawn_room_id"] = rooms[int(rng.random() * len(rooms))]
             filled.append("spawn_room_id")
     return out, filled
+
+
+def _growth_district(params: Params, world: World) -> str | None:
+    gp = params.get("growth_point")
+    if not isinstance(gp, dict):
+        points = params.get("growth_points")
+        gp = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else None
+    room = world.rooms.get(str(gp.get("room_id"))) if gp else None
+    district = room.get("district_id") if room else None
+    return district if isinstance(district, str) and district else None
 
 
 def _street_side(world: World, district: str, rng: np.random.Generator) -> dict[str, Any]:
@@ -129,6 +153,14 @@ class WorldReader:
                     continue
                 if isinstance(room, dict):
                     world.rooms[key] = room
+        raw_districts: Any = await self.redis.hgetall(names.WORLD_DISTRICTS)
+        for did, value in (raw_districts or {}).items():
+            try:
+                district = json.loads(value)
+            except ValueError:
+                continue
+            if isinstance(district, dict):
+                world.districts[did.decode() if isinstance(did, bytes) else str(did)] = district
         for cell, rid in (raw_coords or {}).items():
             text = cell.decode() if isinstance(cell, bytes) else str(cell)
             try:
