@@ -79,6 +79,7 @@ def strike(game: Game, attacker: str, target: str) -> Blow:
     hp = game.world.comp(target, k.Health)
     hp.current -= blow.damage
     game.world.dirty.add(target)
+    game.update_vitals(target)
     crit = " Critical hit!" if blow.crit else ""
     game.tell(attacker, f"You hit {name_t} for {blow.damage}.{crit}")
     game.tell(target, f"{name_a} hits you for {blow.damage}.{crit} ({max(0, hp.current)}/{hp.maximum})")

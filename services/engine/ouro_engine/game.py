@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from ouro_engine.clock import Clock
-from ouro_engine.components import Identity, Online, Position
+from ouro_engine.components import Health, Identity, Online, Position
 from ouro_engine.ecs import World
 from ouro_engine.rooms import Map, RoomState
 from ouro_engine.settings import EngineSettings
@@ -106,6 +106,20 @@ class Game:
         for eid in list(self.world.listeners_in(room_id)):
             if eid not in exclude:
                 self.tell(eid, text)
+
+    def update_room(self, pid: str) -> None:
+        """A structured room update for clients with a map (GMCP Room.Info in issue 4)."""
+        room = self.room_of(pid)
+        if room is not None and self.world.has(pid, Online):
+            x, y, z = room.coords
+            self.send_data(pid, "room", {"id": room.id, "name": room.name, "district_id": room.district_id,
+                                         "x": x, "y": y, "z": z, "exits": dict(room.exits)})
+
+    def update_vitals(self, eid: str) -> None:
+        """A structured health update (GMCP Char.Vitals in issue 4)."""
+        hp = self.world.get(eid, Health)
+        if hp is not None and self.world.has(eid, Online):
+            self.send_data(eid, "vitals", {"hp": hp.current, "max_hp": hp.maximum})
 
     # --- lookups --------------------------------------------------------------------------------
     def name_of(self, eid: str) -> str:

@@ -50,8 +50,9 @@ def _read_list(path: Path, model: type[BaseModel]) -> list[Any]:
 
 
 def _read_spawn_room(base_dir: Path) -> str:
-    """`spawn_room_id.json` (a JSON string) or `meta.json` {"spawn_room_id": ...}; default "spawn"."""
-    for name in ("spawn_room_id.json", "meta.json"):
+    """`world.json` or `meta.json` ({"spawn_room_id": ...}), or `spawn_room_id.json` (a JSON string);
+    default "spawn"."""
+    for name in ("world.json", "meta.json", "spawn_room_id.json"):
         path = base_dir / name
         if not path.exists():
             continue

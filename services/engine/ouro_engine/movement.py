@@ -70,7 +70,7 @@ def move_player(game: Game, tracker: DistrictTracker, pid: str, direction: str) 
         return "You are nowhere."
     problem = exit_blocked(room, direction)
     if problem is not None:
-        if direction not in room.exits and game.map.is_frontier(room, direction):
+        if direction not in room.exits and direction not in ("u", "d") and game.map.is_frontier(room, direction):
             x, y, z = room.coords
             game.emit(EventKind.DEAD_END_HIT, player_id=pid, room_id=room.id, district_id=room.district_id,
                       data={"direction": direction, "x": x, "y": y, "z": z})

@@ -156,7 +156,8 @@ async def is_initialized(redis: Redis) -> bool:
 
 
 async def _load_json_keys(redis: Redis, index: str, prefix: str) -> list[dict[str, Any]]:
-    ids = sorted(m.decode() for m in await redis.smembers(index))  # type: ignore[misc]
+    members: Any = await redis.smembers(index)
+    ids = sorted(m.decode() for m in members)
     if not ids:
         return []
     raws = await redis.mget([prefix + i for i in ids])
@@ -178,12 +179,13 @@ async def load(redis: Redis, game: Game) -> None:
         raw = await redis.get(names.WORLD_QUESTMAKER + qid)
         if raw:
             game.qms[qid] = msgspec.json.decode(raw, type=QmState)
-    events: dict[bytes, bytes] = await redis.hgetall(names.WORLD_EVENTS_ACTIVE)  # type: ignore[misc]
+    events: Any = await redis.hgetall(names.WORLD_EVENTS_ACTIVE)
     for evid, raw in events.items():
         game.events_active[evid.decode()] = msgspec.json.decode(raw, type=ActiveEvent)
-    applied: dict[bytes, bytes] = await redis.hgetall(names.WORLD_APPLIED_PATCHES)  # type: ignore[misc]
+    applied: Any = await redis.hgetall(names.WORLD_APPLIED_PATCHES)
     game.applied = {pid.decode(): raw for pid, raw in applied.items()}
-    meta = {a.decode(): b.decode() for a, b in (await redis.hgetall(names.WORLD_META)).items()}  # type: ignore[misc]
+    raw_meta: Any = await redis.hgetall(names.WORLD_META)
+    meta = {a.decode(): b.decode() for a, b in raw_meta.items()}
     game.world.tick = int(meta.get("tick", 0))
     game.world.serial = int(meta.get("serial", 0))
     game.spawn_room_id = meta.get("spawn_room_id", "spawn")

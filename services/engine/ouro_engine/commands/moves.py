@@ -16,6 +16,7 @@ def walk(ctx: Ctx, direction: str) -> None:
     if problem is not None:
         raise CommandError(problem)
     ctx.reply(describe_room(ctx.game, ctx.pid))
+    ctx.game.update_room(ctx.pid)
 
 
 def _direction_command(reg: Registry, short: str) -> None:

@@ -92,7 +92,8 @@ def apply_qm_action(game: Game, op: m.QmAction, ids: IdSource, origin: str) -> l
     game.mark_qm(qm.id)
     params = _params(op)
     handler = _APPLY[type(params)]
-    return handler(game, params, ids, origin, op.questmaker_id)
+    inverse: list[PatchOp] = handler(game, params, ids, origin, op.questmaker_id)
+    return inverse
 
 
 def _npc(game: Game, ref: str) -> str:

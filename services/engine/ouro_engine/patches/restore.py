@@ -51,11 +51,11 @@ def apply_restore(game: Game, op: Any) -> list[Any]:
         return [Restore(target=target, fields=before)]
     room = game.map.get(target)
     if room is not None:
-        before = {f: list(getattr(room, f)) for f in fields}
+        room_before: dict[str, Any] = {f: list(getattr(room, f)) for f in fields}
         for f, value in fields.items():
             setattr(room, f, list(value))
         game.mark_room(target)
-        return [Restore(target=target, fields=before)]
+        return [Restore(target=target, fields=room_before)]
     return [Restore(target=target, fields=_restore_entity(game, target, fields))]
 
 
