@@ -15,6 +15,7 @@ from ouro_schemas.content import DIRECTIONS, is_safe_id
 
 T = TypeVar("T")
 _MISSING = object()
+_LIM = 1_000_000  # coordinates beyond this are a mistake, not a city
 
 Coord = tuple[int, int, int]
 
@@ -110,7 +111,7 @@ def p_direction(params: Params, name: str, *, required: bool = True) -> str | No
 def as_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or (
         isinstance(value, float) and (not math.isfinite(value) or not value.is_integer())
-    ) or abs(value) > 1_000_000:
+    ) or abs(value) > _LIM:
         raise ParamError(name, f"must be an integer coordinate, got {value!r}")
     return int(value)
 
@@ -124,6 +125,13 @@ def p_occupied(params: Params, name: str = "occupied", limit: int = 200_000) -> 
         raise ParamError(name, f"must be a list of at most {limit} [x, y, z] cells, got {_short(value)}")
     out: set[Coord] = set()
     for i, cell in enumerate(value):
+        # Fast path for the common shape (the world can have thousands of cells): [int, int, int].
+        if type(cell) is list and len(cell) == 3:
+            x, y, z = cell
+            if type(x) is int and type(y) is int and type(z) is int and -_LIM <= x <= _LIM \
+                    and -_LIM <= y <= _LIM and -_LIM <= z <= _LIM:
+                out.add((x, y, z))
+                continue
         if not isinstance(cell, list | tuple) or len(cell) not in (2, 3):
             raise ParamError(f"{name}[{i}]", f"must be [x, y] or [x, y, z], got {cell!r}")
         x, y = as_int(cell[0], f"{name}[{i}]"), as_int(cell[1], f"{name}[{i}]")
