@@ -212,3 +212,18 @@ def test_every_questmaker_tool_applies_and_undoes(core: Core, settings: EngineSe
         snap["qms"]["qm-fixer"].pop("budget_current")
         snap["entities"].pop(ann.pid)
     assert after == before
+
+
+def test_only_the_adding_patch_may_take_its_additions_away(core: Core, settings: EngineSettings) -> None:
+    assert core.patcher.apply(signed(settings, "p-1", good_ops())).status == m.PatchStatus.APPLIED
+    cases = [
+        [m.RemoveExit(room_id="dead-end", direction="e")],
+        [m.Despawn(entity_ids=["p-1:0"]), m.RemoveRooms(room_ids=["annex"])],
+        [m.Despawn(entity_ids=["p-1:0"]), m.RemoveTemplate(template_id="rat-king")],
+    ]
+    for i, ops in enumerate(cases):
+        r = core.patcher.apply(signed(settings, f"p-other-{i}", ops))
+        assert r.status == m.PatchStatus.REJECTED and "only its undo may remove it" in r.reason, r.reason
+    r = core.patcher.apply(signed(settings, "undo:p-1", [m.RemoveExit(room_id="dead-end", direction="e")],
+                                  m.PatchKind.UNDO, "p-1"))
+    assert r.status == m.PatchStatus.APPLIED, r.reason

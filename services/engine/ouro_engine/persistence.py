@@ -170,7 +170,9 @@ async def load(redis: Redis, game: Game) -> None:
         kind = row.get("type")
         if kind not in TEMPLATE_MODELS:
             raise ContentError(names.WORLD_TEMPLATE, [f"unknown template type {kind!r}"])
-        game.templates.add_raw(kind, row["template"], names.WORLD_TEMPLATE + str(row["template"].get("id")))
+        model = game.templates.add_raw(kind, row["template"], names.WORLD_TEMPLATE + str(row["template"].get("id")))
+        if row.get("added_by"):
+            game.templates.added_by[model.id] = row["added_by"]  # type: ignore[attr-defined]
     for row in await _load_json_keys(redis, names.WORLD_ROOM_INDEX, names.WORLD_ROOM):
         game.map.add(room_from_json(row))
     for row in await _load_json_keys(redis, names.WORLD_ENTITY_INDEX, names.WORLD_ENTITY):

@@ -1,7 +1,8 @@
 """The map: rooms on a coordinate grid, their exits and runtime changes (locks, added text).
 
 A room's Redis JSON is the `content.Room` JSON plus runtime fields: `locked_exits`, `description_add`
-and `added_exits` (direction -> id of the patch that added it: only that patch's inverse may remove it).
+`added_exits` (direction -> id of the patch that added it: only that patch's inverse may remove it)
+and `added_by` (the patch that added the room; only its inverse may remove the room).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class RoomState(msgspec.Struct, kw_only=True):
     locked_exits: list[str] = msgspec.field(default_factory=list)
     description_add: list[str] = msgspec.field(default_factory=list)
     added_exits: dict[str, str] = msgspec.field(default_factory=dict)
+    added_by: str | None = None  # the patch that added the room (None: base content)
 
     @property
     def district_id(self) -> str:
@@ -55,7 +57,8 @@ def room_to_json(room: RoomState) -> dict[str, Any]:
         ex["locked"] = direction in room.locked_exits
         exits.append(ex)
     return {**room.data, "exits": exits, "locked_exits": list(room.locked_exits),
-            "description_add": list(room.description_add), "added_exits": dict(room.added_exits)}
+            "description_add": list(room.description_add), "added_exits": dict(room.added_exits),
+            "added_by": room.added_by}
 
 
 def room_from_json(data: dict[str, Any]) -> RoomState:
@@ -63,10 +66,12 @@ def room_from_json(data: dict[str, Any]) -> RoomState:
     locked = data.pop("locked_exits", [])
     added_text = data.pop("description_add", [])
     added_exits = data.pop("added_exits", {})
+    added_by = data.pop("added_by", None)
     room = room_from_model(c.Room.model_validate(data))
     room.locked_exits = list(locked)
     room.description_add = list(added_text)
     room.added_exits = dict(added_exits)
+    room.added_by = added_by
     return room
 
 

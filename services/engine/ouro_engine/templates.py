@@ -33,6 +33,7 @@ class Templates:
         self.by_type: dict[str, dict[str, BaseModel]] = defaultdict(dict)
         self.type_of: dict[str, str] = {}
         self.quests_by_giver: dict[str, list[str]] = defaultdict(list)  # npc template -> quest ids
+        self.added_by: dict[str, str] = {}  # template id -> the patch that added it (absent: base)
 
     def add(self, kind: str, model: BaseModel) -> None:
         tid: str = model.id  # type: ignore[attr-defined]
@@ -49,6 +50,7 @@ class Templates:
 
     def remove(self, tid: str) -> BaseModel | None:
         kind = self.type_of.pop(tid, None)
+        self.added_by.pop(tid, None)
         if kind is None:
             return None
         model = self.by_type[kind].pop(tid)
@@ -84,4 +86,5 @@ class Templates:
 
     def to_json(self, tid: str) -> dict[str, Any]:
         kind = self.type_of[tid]
-        return {"type": kind, "template": self.by_type[kind][tid].model_dump(mode="json")}
+        return {"type": kind, "template": self.by_type[kind][tid].model_dump(mode="json"),
+                "added_by": self.added_by.get(tid)}

@@ -43,6 +43,7 @@ def check_add_template(plan: Plan, op: m.AddTemplate) -> None:
 
 def apply_add_template(game: Game, op: m.AddTemplate, patch_id: str) -> list[PatchOp]:
     game.templates.add_raw(op.template_type, op.template, f"template {op.template_id}")
+    game.templates.added_by[op.template_id] = patch_id
     game.dirty.templates.add(op.template_id)
     game.dirty.templates_removed.discard(op.template_id)
     return [m.RemoveTemplate(template_id=op.template_id)]
@@ -50,9 +51,11 @@ def apply_add_template(game: Game, op: m.AddTemplate, patch_id: str) -> list[Pat
 
 def check_remove_template(plan: Plan, op: m.RemoveTemplate) -> None:
     plan.need_template(op.template_id)
-    model = plan.game.templates.get(op.template_id)
-    if model is not None and getattr(model, "origin", "base") == "base":
+    added_by = plan.game.templates.added_by.get(op.template_id)
+    if op.template_id not in plan.templates and added_by is None:
         raise Rejected(f"template {op.template_id!r} is base content and cannot be removed")
+    if op.template_id not in plan.templates and not plan.added_here(added_by):
+        raise Rejected(f"template {op.template_id!r} was added by {added_by!r}; only its undo may remove it")
     for eid, (ident,) in plan.game.world.query(k.Identity):
         if ident.template_id == op.template_id and plan.has_entity(eid):
             raise Rejected(f"template {op.template_id!r} is still in use by entity {eid!r}")
@@ -98,6 +101,7 @@ def apply_add_rooms(game: Game, op: m.AddRooms, patch_id: str) -> list[PatchOp]:
     ids = []
     for data in op.rooms:
         state = room_from_model(c.Room.model_validate(data))
+        state.added_by = patch_id
         game.map.add(state)
         game.mark_room(state.id)
         ids.append(state.id)
@@ -109,8 +113,10 @@ def check_remove_rooms(plan: Plan, op: m.RemoveRooms) -> None:
     for rid in op.room_ids:
         plan.need_room(rid)
         room = plan.game.map.get(rid)
-        if room is not None and room.origin == "base":
+        if room is not None and rid not in plan.rooms and room.added_by is None:
             raise Rejected(f"room {rid!r} is base content and cannot be removed")
+        if room is not None and rid not in plan.rooms and not plan.added_here(room.added_by):
+            raise Rejected(f"room {rid!r} was added by {room.added_by!r}; only its undo may remove it")
         for eid in plan.game.world.in_room(rid):
             if plan.game.world.has(eid, k.Player) or plan.game.world.has(eid, k.PlayerOwned):
                 raise Rejected(f"room {rid!r} holds a player or a player-owned item ({eid!r})")
@@ -131,7 +137,7 @@ def apply_remove_rooms(game: Game, op: m.RemoveRooms, patch_id: str) -> list[Pat
         if room is None:
             continue
         data = room_to_json(room)
-        for key in ("locked_exits", "description_add", "added_exits"):
+        for key in ("locked_exits", "description_add", "added_exits", "added_by"):
             data.pop(key, None)
         saved.append(data)
         for eid in game.world.in_room(rid):
@@ -171,6 +177,8 @@ def check_remove_exit(plan: Plan, op: m.RemoveExit) -> None:
     added_by = room.added_exits.get(op.direction) if room else None
     if (op.room_id, op.direction) not in plan.exits and added_by is None:
         raise Rejected(f"exit {op.room_id}:{op.direction} was not added by a patch; exits are never removed")
+    if (op.room_id, op.direction) not in plan.exits and not plan.added_here(added_by):
+        raise Rejected(f"exit {op.room_id}:{op.direction} was added by {added_by!r}; only its undo may remove it")
     plan.exits[(op.room_id, op.direction)] = None
 
 

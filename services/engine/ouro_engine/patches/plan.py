@@ -52,6 +52,10 @@ class Plan:
             return self.templates[tid]
         return self.game.templates.type_of.get(tid)
 
+    def added_here(self, added_by: str | None) -> bool:
+        """Was it added by this patch's proposal (so this patch, or its undo, may take it away)?"""
+        return added_by is not None and added_by in (self.patch_id, self.proposal_id)
+
     def need_template(self, tid: str, *kinds: str) -> str:
         kind = self.template_type(tid)
         if kind is None or (kinds and kind not in kinds):
