@@ -82,7 +82,7 @@ def test_expansion_shifts_blocks_vs_fill() -> None:
     assert share(sprawl) > share(fill) + 0.15
     # The fill-or-sprawl rules themselves: all fill at 0, all new rooms at 1.
     chooser = lambda jobs: [j for j in jobs if j.rule in ("residential_sprawl", "populate_empty")]  # noqa: E731
-    assert chooser(fill) and all(j.type is T.NPC or j.params.get("storefront") == "apartments"
+    assert chooser(fill) and all(j.type is T.NPC or j.params.get("storefront") == "apartment"
                                  for j in chooser(fill))
     assert chooser(sprawl) and all(j.type is T.BLOCK or (j.type is T.BUILDING and j.params["storefront"] == "bar")
                                    for j in chooser(sprawl))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -68,6 +69,8 @@ async def send_until(redis: Redis, command: ControlCommand, want: DirectorMode) 
 
 async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str, str]) -> None:
     env = {**service_env, "OURO_HOT_RELOAD": "false", "OURO_QM_CHECK_INTERVAL_S": "0.2"}
+    await redis.sadd(names.WORLD_ROOM_INDEX, "docks-1")  # a room for the merchant to stand in
+    await redis.set(names.WORLD_ROOM + "docks-1", json.dumps({"id": "docks-1", "district_id": "docks", "x": 1, "y": 1}))
     with director_process(env) as proc:
         await send_until(redis, ControlCommand.GO, DirectorMode.RUNNING)
         await send_until(redis, ControlCommand.PAUSE, DirectorMode.PAUSED)
@@ -81,7 +84,7 @@ async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str
 
         await wait_for(restarted, timeout=30, what="the restart log line")
         await Bus(redis).publish(names.WORLD_EVENTS, ev(EventKind.ECONOMY_STATS, id="after-restart",
-                                                        data={"inflation": 0.5}))
+                                                        district_id="docks", data={"inflation": 0.5}))
 
         async def declined() -> bool:
             return any(e.kind is LogKind.NO_ACTION and e.event_id == "after-restart" and e.data["reason"] == "paused"
@@ -92,7 +95,7 @@ async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str
         # Resumed, the same kind of event now becomes a job: it was the pause, not a broken director.
         await send_until(redis, ControlCommand.RESUME, DirectorMode.RUNNING)
         await Bus(redis).publish(names.WORLD_EVENTS, ev(EventKind.ECONOMY_STATS, id="after-resume",
-                                                        data={"inflation": 0.5}))
+                                                        district_id="docks", data={"inflation": 0.5}))
 
         async def one_job() -> bool:
             return any(j.trigger == "after-resume" for j in await jobs(redis))

@@ -40,7 +40,7 @@ def test_edge_expansion() -> None:
     assert d.params["growth_point"]["room_id"] == "docks-3"
     assert run("edge_expansion", e, WorldSummary()) == []  # no growth point known, none in the event
     [d] = run("edge_expansion", ev(K.PLAYER_NEAR_EDGE, room_id="r9", data={"direction": "n"}))
-    assert d.params["growth_point"] == {"room_id": "r9", "direction": "n", "x": 0, "y": 0, "z": 0}
+    assert d.params["growth_point"] == {"room_id": "r9", "direction": "n", "x": 0, "y": 1, "z": 0}  # the lot north
 
 
 def test_power_vacuum() -> None:

@@ -169,3 +169,39 @@ async def test_restricted_generation_reads_glitch_doors(redis: Redis, settings: 
     await d.on_event(ev(K.ECONOMY_STATS, district_id="a", data={"inflation": 0.5}))
     [job] = await jobs(redis)
     assert job.params["district_id"] == "a"
+
+
+async def seed_rooms(redis: Redis, rooms: list[dict]) -> None:  # type: ignore[type-arg]
+    for room in rooms:
+        await redis.sadd(names.WORLD_ROOM_INDEX, room["id"])
+        await redis.set(names.WORLD_ROOM + room["id"], json.dumps(room))
+
+
+async def test_jobs_get_sites_from_the_world(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    # Docks: a 2x1 street; the west street room is hemmed in on n/s/w by other rooms.
+    await seed_rooms(redis, [
+        {"id": "d-0", "district_id": "docks", "kind": "street", "x": 0, "y": 0},
+        {"id": "d-1", "district_id": "docks", "kind": "street", "x": 1, "y": 0},
+        {"id": "w-n", "district_id": "west", "kind": "street", "x": 0, "y": 1},
+        {"id": "w-s", "district_id": "west", "kind": "street", "x": 0, "y": -1},
+        {"id": "w-w", "district_id": "west", "kind": "street", "x": -1, "y": 0},
+        {"id": "shop", "district_id": "docks", "kind": "shop", "x": 2, "y": 0, "building_id": "b1"},
+    ])
+    summary = {"districts": {"docks": {"has_hq": False, "faction_id": "tide"}}}
+    await redis.set(names.WORLD_SUMMARY, json.dumps(summary))
+    d = make_director(settings.model_copy(update={"jobs_burst": 10}))
+    await d.on_event(ev(K.PLAYER_ENTERED_DISTRICT, player_id="p1", district_id="docks", room_id="d-0"))
+    [hq] = [j for j in await jobs(redis) if j.rule == "faction_hq"]
+    p = hq.params
+    assert p["street_room_id"] in ("d-0", "d-1") and p["storefront"] == "hq" and p["aggression"] == 0.3
+    entrance = (p["x"] + {"n": 0, "s": 0, "e": 1, "w": -1, "u": 0}[p["direction"]],
+                p["y"] + {"n": 1, "s": -1, "e": 0, "w": 0, "u": 0}[p["direction"]], p["z"] + (p["direction"] == "u"))
+    taken = {(0, 0, 0), (1, 0, 0), (0, 1, 0), (0, -1, 0), (-1, 0, 0), (2, 0, 0)}
+    assert entrance not in taken and [0, 0, 0] in p["occupied"]
+    # A merchant needs a room to stand in; a district with no rooms gets no merchant (and says why).
+    await d.on_event(ev(K.ECONOMY_STATS, district_id="docks", data={"inflation": 0.3}))
+    [npc] = [j for j in await jobs(redis) if j.rule == "gold_sink"]
+    assert npc.params["spawn_room_id"] in ("d-0", "d-1", "shop")
+    d.core.cooldowns = type(d.core.cooldowns)()
+    await d.on_event(ev(K.ECONOMY_STATS, district_id="nowhere", data={"inflation": 0.3}))
+    assert any(e.data.get("reason") == "no_site" for e in await logs(redis))

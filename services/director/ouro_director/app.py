@@ -27,8 +27,9 @@ import msgspec
 from redis.asyncio import Redis
 
 from ouro_director import metrics
-from ouro_director.core import DirectorCore, GlitchAreas, LogRecord, Outcome
+from ouro_director.core import DirectorCore, LogRecord, Outcome
 from ouro_director.monitor import QuestmakerMonitor, TurnRequest, terms
+from ouro_director.placement import WorldIndex, place, read_world_index
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import EMPTY, WorldSummary, parse_summary
 from ouro_runtime import snapshots
@@ -93,7 +94,8 @@ class Director:
                                          settings.qm_deviation_actions)
         self.summary: WorldSummary = EMPTY
         self._summary_at = float("-inf")
-        self._glitch_at = float("-inf")
+        self._index_at = float("-inf")
+        self.index = WorldIndex()
         self.players_online = 0
         self.turns_sent = 0
         self.snapshots_taken: list[str] = []
@@ -133,26 +135,17 @@ class Director:
                 self._summary_at = now
                 self.summary = parse_summary(await self.redis.get(names.WORLD_SUMMARY))
             if self.state.toggles.restricted_generation and (
-                    force or now - self._glitch_at >= self.settings.glitch_refresh_s):
-                self._glitch_at = now
-                self.core.glitch = await self.read_glitch_areas()
+                    force or now - self._index_at >= self.settings.glitch_refresh_s):
+                self.core.glitch = (await self.world_index(now, force=True)).glitch_areas()
         except REDIS_ERRORS as exc:
             log.warning("world summary unavailable", extra={"error": str(exc)})
 
-    async def read_glitch_areas(self) -> GlitchAreas:
-        members = await self.redis.smembers(names.WORLD_ROOM_INDEX)
-        ids = sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
-        rooms: set[str] = set()
-        districts: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for rid, raw in zip(chunk, await self.redis.mget([names.WORLD_ROOM + r for r in chunk]), strict=True):
-                room = _loads(raw)
-                if isinstance(room, dict) and room.get("glitch_door"):
-                    rooms.add(rid)
-                    if isinstance(room.get("district_id"), str):
-                        districts.add(room["district_id"])
-        return GlitchAreas(frozenset(rooms), frozenset(districts))
+    async def world_index(self, now: float, *, force: bool = False) -> WorldIndex:
+        """The cached room index (sites, glitch doors), re-read every `glitch_refresh_s`."""
+        if force or now - self._index_at >= self.settings.glitch_refresh_s:
+            self._index_at = now
+            self.index = await read_world_index(self.redis)
+        return self.index
 
     # --- events -------------------------------------------------------------------------------------
     async def on_event(self, event: WorldEvent, delivery: Delivery | None = None) -> None:
@@ -194,7 +187,15 @@ class Director:
             await self.publish_job(job)
 
     async def publish_job(self, job: GenJob) -> bool:
-        """Snapshot first when high-risk; then, if still running, the job leaves. Returns True if it did."""
+        """Site, then snapshot when high-risk; then, if still running, the job leaves. True if it did."""
+        only = self.core.glitch.rooms if self.state.toggles.restricted_generation else None
+        params, why = place(job, await self.world_index(self.clock()), self.summary, only)
+        if params is None:
+            self.core.gate.clear(job.id)
+            await self.emit(LogRecord(LogKind.NO_ACTION, f"{job.rule}: not acting (no site: {why})", rule=job.rule,
+                                      event_id=job.trigger, job_id=job.id, data={"reason": "no_site"}))
+            return False
+        job = msgspec.structs.replace(job, params=params)
         if job.high_risk and self.state.toggles.auto_snapshot and self.state.mode is DirectorMode.RUNNING:
             try:
                 manifest = await snapshots.create_snapshot(self.redis, self.data_dir,

@@ -182,7 +182,7 @@ class DirectorCore:
                            data={"rule": d.rule, "event_id": event_id, "event_kind": event.kind.value if event
                                  else "tick", "sliders": sliders, "rng_seed": seed, "phase": phase.value,
                                  "threat_points": points, "decision_index": index})
-        params = {**d.params, "threat_points": points}
+        params = {"aggression": self.state.sliders.aggression, **d.params, "threat_points": points}
         self.counters["jobs"] += 1
         return GenJob(id=job_id, type=d.type, seed=derive_seed(seed, str(index)), params=params, rule=d.rule,
                       trigger=event.id if event else None, high_risk=d.high_risk, requested_at=now,

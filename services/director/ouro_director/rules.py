@@ -104,9 +104,10 @@ def _growth_point(event: WorldEvent, summary: WorldSummary) -> GrowthPointInfo |
         return GrowthPointInfo(room_id=gp["room_id"], direction=str(gp.get("direction", "n")),
                                x=int(gp.get("x", 0)), y=int(gp.get("y", 0)), z=int(gp.get("z", 0)))
     direction = event.data.get("direction")
-    if event.room_id and isinstance(direction, str):
-        return GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)),
-                               y=int(event.data.get("y", 0)))
+    if event.room_id and isinstance(direction, str) and direction in OFFSET:
+        dx, dy, dz = OFFSET[direction]  # the event has the room's cell; the lot is next to it
+        return GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)) + dx,
+                               y=int(event.data.get("y", 0)) + dy, z=int(event.data.get("z", 0)) + dz)
     if not summary.growth_points:
         return None
     x, y = event.data.get("x"), event.data.get("y")
@@ -126,8 +127,7 @@ def edge_expansion(event: WorldEvent, summary: WorldSummary, sliders: Sliders, r
     gp = _growth_point(event, summary)
     if gp is None:
         return []
-    district = event.district_id or ""
-    params = {"district_id": district, **_gp_params(gp), "rooms": 4 + round(sliders.expansion * 12)}
+    params = {"district_id": event.district_id, **_gp_params(gp), "rooms": 4 + round(sliders.expansion * 12)}
     if rng.random() < sliders.expansion ** 2:
         params["blocks"] = 2 + round(sliders.expansion * 2)
         kind = ProposalType.WORLD_EXPANSION
@@ -184,7 +184,7 @@ def residential_sprawl(event: WorldEvent, summary: WorldSummary, sliders: Slider
                   "rooms": 4 + round(sliders.expansion * 8)}
         return [Decision("residential_sprawl", ProposalType.BLOCK, params, reason, scope=event.district_id,
                          high_risk=True)]
-    params = {"district_id": event.district_id, "storefront": "apartments",
+    params = {"district_id": event.district_id, "storefront": "apartment",
               "rooms": 2 + round(sliders.expansion * 4)}
     return [Decision("residential_sprawl", ProposalType.BUILDING, params, reason, scope=event.district_id)]
 
@@ -236,7 +236,7 @@ def fresh_dungeon(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rn
                           reason, scope=info.id, threat=True)]
     for n in range(1 + round(sliders.aggression)):
         decisions.append(Decision("fresh_dungeon", ProposalType.QUEST,
-                                  {"district_id": info.id, "difficulty": level, "location_hint": building,
+                                  {"district_id": info.id, "difficulty": level, "threat_level": level, "location_hint": building,
                                    "n": n}, reason, scope=info.id, threat=True))
     return decisions
 
