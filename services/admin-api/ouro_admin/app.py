@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import Redis
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ouro_admin import metrics
 from ouro_admin.api import routes_control, routes_observe, routes_proposals, routes_snapshots
@@ -47,6 +49,7 @@ def create_app(settings: AdminSettings, *, tokens: Tokens | None = None, redis: 
         svc = Service(names.SERVICE_ADMIN, settings, client)
         ctx = AdminContext.build(settings, svc, tokens)
         app.state.ctx = ctx
+        app.state.draining = False  # set by the server on SIGTERM: live feeds end so shutdown is quick
         svc.ready = True
         try:
             await ctx.emit(LogKind.INFO, "admin-api started", data={"generated_tokens": list(tokens.generated)})
@@ -65,7 +68,7 @@ def create_app(settings: AdminSettings, *, tokens: Tokens | None = None, redis: 
         app.include_router(module.router)
     _mount_ops(app)
     app.mount("/admin", StaticFiles(directory=STATIC, html=True), name="admin")
-    app.middleware("http")(_observe)
+    app.add_middleware(ObserveMiddleware)
     app.exception_handler(REDIS_ERRORS[0])(_redis_down)
     for exc_type in REDIS_ERRORS[1:]:
         if exc_type not in (OSError, ConnectionError):  # too broad to map blindly
@@ -99,18 +102,40 @@ def _mount_ops(app: FastAPI) -> None:
         return RedirectResponse("/admin/")
 
 
-async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route: Any = request.scope.get("route")
-    template = getattr(route, "path", None) or ("/admin/*" if request.url.path.startswith("/admin") else "other")
-    metrics.REQUESTS.labels(request.method, template, str(response.status_code)).inc()
-    metrics.REQUEST_SECONDS.labels(template).observe(time.perf_counter() - started)
-    if request.url.path.startswith("/admin"):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+class ObserveMiddleware:
+    """Counts every request by route template and status; adds the dashboard's security headers.
+
+    Plain ASGI (not BaseHTTPMiddleware), so a long SSE response streams through untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path: str = scope.get("path", "")
+        status = [500]
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                if path.startswith("/admin"):
+                    headers = MutableHeaders(scope=message)
+                    headers["Content-Security-Policy"] = CSP
+                    headers["X-Content-Type-Options"] = "nosniff"
+                    headers["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        finally:
+            route: Any = scope.get("route")
+            template = getattr(route, "path", None) or ("/admin/*" if path.startswith("/admin") else "other")
+            metrics.REQUESTS.labels(scope.get("method", ""), template, str(status[0])).inc()
+            metrics.REQUEST_SECONDS.labels(template).observe(time.perf_counter() - started)
 
 
 async def _redis_down(request: Request, exc: Exception) -> JSONResponse:

@@ -49,9 +49,13 @@ async def live_feed(
     except feed.BadCursor as exc:
         raise HTTPException(422, str(exc)) from None
     metrics.FEED_CLIENTS.inc()
+
+    async def gone() -> bool:
+        return bool(getattr(request.app.state, "draining", False)) or await request.is_disconnected()
+
     body = feed.events(ctx.redis, chosen, cursor, feed.FeedFilter(kind, service, proposal_id),
                        backlog=0 if cursor else backlog, follow=follow, block_ms=ctx.settings.feed_block_ms,
-                       disconnected=request.is_disconnected)
+                       disconnected=gone)
     return StreamingResponse(body, media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
