@@ -197,6 +197,29 @@ def _top_up(slot: str, s: dict[str, Any], effects: list[list[Any]], caps: dict[s
     return points
 
 
+# The flavour library names armour by kind only; these keep a helmet from being called gloves.
+_ARMOR_BASES: Final = ("Armored Jacket", "Ballistic Vest", "Trenchcoat", "Riot Helmet", "Plated Gloves",
+                       "Subdermal Weave", "Kevlar Hoodie", "Combat Boots", "Tactical Rig", "Ceramic Plates",
+                       "Biker Leathers", "Rain Poncho", "Face Shield", "Exo-Frame Harness")
+SLOT_BASES: Final[dict[str, tuple[str, ...]]] = {
+    "head": ("Riot Helmet", "Face Shield", "Smart Visor", "Armored Hood", "Rebreather Mask"),
+    "hands": ("Plated Gloves", "Grip Gauntlets", "Knuckle Gloves", "Shock Gauntlets"),
+    "legs": ("Combat Boots", "Kevlar Leggings", "Armored Cargo Pants", "Mag-Boots", "Shin Guards"),
+    "body": ("Armored Jacket", "Ballistic Vest", "Trenchcoat", "Kevlar Hoodie", "Tactical Rig",
+             "Ceramic Plates", "Biker Leathers", "Rain Poncho", "Exo-Frame Harness", "Subdermal Weave"),
+}
+
+
+def _fit_name(rng: Rng, name: str, slot: str) -> str:
+    fitting = SLOT_BASES.get(slot)
+    if not fitting:
+        return name
+    for base in _ARMOR_BASES:
+        if base in name:
+            return name if base in fitting else name.replace(base, pick(rng, fitting))
+    return name
+
+
 def build_item(rng: Rng, *, kind: str, rarity: str, level: int, slot: str) -> tuple[dict[str, Any], Flavor]:
     """One item archetype dict (content.ItemArchetype shape) and its flavour."""
     stats: dict[str, Any] = {}
@@ -218,6 +241,8 @@ def build_item(rng: Rng, *, kind: str, rarity: str, level: int, slot: str) -> tu
         value = 1 + int(rng.random() * 30)
     effect_ids = [e[0] for e in effects]
     name = item_name(rng, kind=kind, rarity=rarity, effects=effect_ids)
+    if kind == "armor":
+        name = _fit_name(rng, name, slot)
     description = item_description(rng, kind=kind, rarity=rarity, effects=effect_ids)
     item: dict[str, Any] = {
         "id": f"item-{uid(rng)}",
