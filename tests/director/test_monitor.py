@@ -158,3 +158,30 @@ def test_actions_about_quest_targets_are_not_deviation() -> None:
     assert m.observe(act("buy", "noodles"), 4) == []
     [d] = m.observe(act("say", "hello"), 5)
     assert d.reason is TurnReason.DEVIATION
+
+
+async def test_periodic_task_finds_idle_players(redis: Redis, settings: DirectorSettings, make_director,  # type: ignore[no-untyped-def]
+                                                clock: FakeClock) -> None:
+    import asyncio
+    import contextlib
+
+    from tests.utils import wait_for
+
+    await seed_questmaker(redis, budget=50)
+    d = make_director(settings.model_copy(update={"qm_check_interval_s": 0.02}))
+    await d.on_event(ev(K.QUEST_ACCEPTED, player_id="p1", quest_id="q1"))
+    task = asyncio.create_task(d.periodic())
+    try:
+        clock.advance(119)  # the template's threshold is 120 s of *director* time, not of wall time
+        await asyncio.sleep(0.1)
+        assert await turns(redis) == []
+        clock.advance(1)
+
+        async def idle_turn() -> bool:
+            return any(t.reason is TurnReason.IDLE for t in await turns(redis))
+
+        await wait_for(idle_turn, timeout=10, what="an idle turn from the periodic task")
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

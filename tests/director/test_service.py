@@ -205,3 +205,19 @@ async def test_jobs_get_sites_from_the_world(redis: Redis, settings: DirectorSet
     d.core.cooldowns = type(d.core.cooldowns)()
     await d.on_event(ev(K.ECONOMY_STATS, district_id="nowhere", data={"inflation": 0.3}))
     assert any(e.data.get("reason") == "no_site" for e in await logs(redis))
+
+
+async def test_forced_major_event_after_quiet_with_snapshot(redis: Redis, settings: DirectorSettings,  # type: ignore[no-untyped-def]
+                                                           make_director, clock: FakeClock) -> None:
+    await redis.sadd(names.WORLD_PLAYERS_ONLINE, "p1")
+    d = make_director(settings.model_copy(update={"forced_event_quiet_s": 600.0}))
+    await d.check_once()
+    assert await jobs(redis) == []
+    clock.advance(601)
+    await d.check_once()
+    [job] = await jobs(redis)
+    assert job.rule == "forced_major_event" and job.type is T.EVENT and job.snapshot_id
+    assert job.trace[0].data["event_kind"] == "tick"
+    clock.advance(10)
+    await d.check_once()
+    assert len(await jobs(redis)) == 1

@@ -107,7 +107,8 @@ class Director:
 
     def wire(self) -> None:
         svc = self.svc
-        svc.consume(names.WORLD_EVENTS, names.GROUP_DIRECTOR, WorldEvent, self.on_event)
+        # Big batches: most events end in a counter bump, so round trips dominate (see bench_director).
+        svc.consume(names.WORLD_EVENTS, names.GROUP_DIRECTOR, WorldEvent, self.on_event, batch=512)
         svc.consume(names.WORLD_APPLIED, names.GROUP_DIRECTOR, PatchResult, self.on_applied)
         svc.on_control(self.on_control)
         svc.task(self.periodic)
