@@ -10,6 +10,7 @@ The World also owns the seeded numpy RNG (reproducible fights and wandering) and
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, Protocol, TypeVar, overload
@@ -19,6 +20,7 @@ import numpy as np
 from ouro_engine.clock import Clock
 from ouro_engine.components import Position
 
+log = logging.getLogger(__name__)
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
@@ -52,6 +54,7 @@ class World:
         self._listeners: dict[str, set[str]] = defaultdict(set)
         self._pending_delete: set[str] = set()
         self.systems: list[System] = []
+        self.system_errors = 0
         self.dirty: set[str] = set()  # entities to write at the next flush
         self.removed: set[str] = set()  # entities to delete from Redis at the next flush
 
@@ -178,4 +181,8 @@ class World:
         self.tick += 1
         now = self.clock.now()
         for system in self.systems:
-            system.process(now)
+            try:
+                system.process(now)
+            except Exception:  # a content bug in one system must not stop the world; the next tick retries
+                self.system_errors += 1
+                log.exception("system failed", extra={"system": system.name, "tick": self.tick})

@@ -127,7 +127,11 @@ class Engine:
         period = 1.0 / self.settings.tick_hz
         self.next_tick = time.monotonic() + period
         while not self._stop.is_set():
-            await self.step(period)
+            try:
+                await self.step(period)
+            except Exception:  # never let one bad pass end the loop (Redis errors are handled in flush)
+                log.exception("engine step failed")
+                await asyncio.sleep(period)
 
     def stop(self) -> None:
         self._stop.set()
