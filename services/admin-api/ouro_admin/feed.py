@@ -104,7 +104,8 @@ async def events(redis: Redis, streams: tuple[str, ...], cursor: Cursor, flt: Fe
     yield sse("ready", {"cursor": format_cursor(pos)}, format_cursor(pos))
     while True:
         try:
-            reply: Any = await redis.xread(dict(pos), count=200, block=block_ms if follow else None)
+            positions: Any = dict(pos)
+            reply: Any = await redis.xread(positions, count=200, block=block_ms if follow else None)
         except REDIS_ERRORS:
             yield b": redis unavailable\n\n"
             await asyncio.sleep(1)

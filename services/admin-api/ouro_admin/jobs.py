@@ -67,7 +67,7 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def list(self) -> list[Job]:
+    def recent(self) -> list[Job]:
         return sorted(self._jobs.values(), key=lambda j: j.started_at, reverse=True)
 
     def running(self, kind: str | None = None) -> list[Job]:
@@ -98,7 +98,7 @@ class Jobs:
             job.finished_at = time.time()
 
     def _trim(self) -> None:
-        done = [j for j in self.list() if j.state is not JobState.RUNNING]
+        done = [j for j in self.recent() if j.state is not JobState.RUNNING]
         for job in done[self.keep:]:
             self._jobs.pop(job.id, None)
 

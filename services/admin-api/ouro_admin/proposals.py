@@ -45,6 +45,10 @@ def _loads(raw: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def district_of(rec: dict[str, Any]) -> str | None:
     for holder in (rec.get("tags"), rec.get("params")):
         if isinstance(holder, dict):
@@ -56,7 +60,7 @@ def district_of(rec: dict[str, Any]) -> str | None:
 
 def summary(rec: dict[str, Any]) -> dict[str, Any]:
     """The list view of one record: no payload, no trace."""
-    flavor = rec.get("flavor") if isinstance(rec.get("flavor"), dict) else {}
+    flavor = _dict(rec.get("flavor"))
     return {
         "id": rec.get("id"), "type": rec.get("type"), "state": rec.get("state"), "reason": rec.get("reason", ""),
         "district": district_of(rec), "created_at": rec.get("created_at", 0.0), "job_id": rec.get("job_id"),
@@ -108,7 +112,8 @@ async def get_detail(redis: Redis, proposal_id: str) -> dict[str, Any] | None:
         return None
     prev = _loads(before)
     changes = diff(_content(prev), _content(rec)) if prev is not None else []
-    trace = rec.get("trace") if isinstance(rec.get("trace"), list) else []
+    raw_trace = rec.get("trace")
+    trace: list[Any] = raw_trace if isinstance(raw_trace, list) else []
     return {"proposal": rec, "before": prev, "diff": changes, "trace": trace, "why": explain(rec, trace),
             "awaiting_approval": await redis.zscore(names.APPROVAL_QUEUE, proposal_id) is not None}
 
@@ -147,7 +152,7 @@ def explain(rec: dict[str, Any], trace: list[Any]) -> list[str]:
     for entry in trace:
         if not isinstance(entry, dict):
             continue
-        data = entry.get("data") if isinstance(entry.get("data"), dict) else {}
+        data = _dict(entry.get("data"))
         bits = [f"{entry.get('stage', '?')} ({entry.get('actor', '?')}): {entry.get('verdict', '?')}"]
         if entry.get("reason"):
             bits.append(str(entry["reason"]))

@@ -71,10 +71,10 @@ async def overview(redis: Redis) -> dict[str, Any]:
     dists = await districts(redis)
     by_district: dict[str, int] = {}
     for room in rooms.values():
-        d = str(room.get("district_id", "?"))
-        by_district[d] = by_district.get(d, 0) + 1
-    for did, d in dists.items():
-        d["rooms"] = by_district.get(did, 0)
+        did = str(room.get("district_id", "?"))
+        by_district[did] = by_district.get(did, 0) + 1
+    for did, district in dists.items():
+        district["rooms"] = by_district.get(did, 0)
     return {
         "districts": list(dists.values()),
         "rooms": len(room_ids),

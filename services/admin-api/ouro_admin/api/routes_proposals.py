@@ -88,9 +88,10 @@ async def edit(proposal_id: ProposalId, body: EditIn, ctx: Ctx, who: CurrentOper
     rec = await proposals.get_record(ctx.redis, proposal_id)
     if rec is None:
         raise HTTPException(404, f"no proposal {proposal_id}")
-    model = PAYLOAD_MODELS.get(rec.get("type"))  # type: ignore[call-overload]
-    if model is None:
-        raise HTTPException(409, f"proposal {proposal_id} has an unknown type {rec.get('type')!r}")
+    try:
+        model = PAYLOAD_MODELS[ProposalType(str(rec.get("type")))]
+    except (ValueError, KeyError):
+        raise HTTPException(409, f"proposal {proposal_id} has an unknown type {rec.get('type')!r}") from None
     try:
         validate_model(model, body.payload, "payload")
         if body.flavor is not None:

@@ -81,7 +81,7 @@ async def rollback_confirm(snapshot_id: SnapshotId, body: ConfirmIn, ctx: Ctx, w
 
 @router.get("/jobs", summary="Recent long operations")
 async def list_jobs(ctx: Ctx, _: CurrentViewer) -> dict[str, Any]:
-    return {"items": [j.as_dict() for j in ctx.jobs.list()[:50]]}
+    return {"items": [j.as_dict() for j in ctx.jobs.recent()[:50]]}
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Progress of one long operation")
