@@ -229,6 +229,8 @@ def generate(params: Params, rng: Rng) -> Draft:
     title = quest_title(rng, kind=main)
     text = quest_text(rng, kind=main, target=target_name, location=p_id(params, "district_id") or "the city",
                       giver=giver_name)
+    if giver is not None:
+        giver["dialogue"] = [text[:400]]  # what the giver says when asked for work
     qm = _questmaker(rng, difficulty)
     influence = {nd["influence_action"]: round((5 + 10 * rng.random()) * (1 + difficulty / 5), 1) for nd in nodes}
     time_limit = round(600.0 * len(nodes) * (1.5 - difficulty / 20), 1) if difficulty >= 3 and rng.random() < 0.5 \
