@@ -78,7 +78,7 @@ async def on_admin(pub: Publisher, cmd: AdminCommand, delivery: Delivery | None 
         pub._save(pipe, proposal, None, time.time())
         pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
         await pipe.execute()
-        await pub.log(proposal, moves, None, proposal.reason)
+        await pub.log_now(proposal, moves, None, proposal.reason)
     elif cmd.action == AdminAction.EDIT:
         await edit(pub, cmd, proposal)
 
@@ -98,9 +98,10 @@ async def approve(pub: Publisher, cmd: AdminCommand, proposal: Proposal) -> None
         pub._save(pipe, proposal, None, now)
         pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
         await pipe.execute()
-        await pub.log(proposal, moves, result, proposal.reason[:300])
+        await pub.log_now(proposal, moves, result, proposal.reason[:300])
         return
-    await pub.commit(proposal, result, view, None, moves, now, record_usage=False)
+    async with pub.writes():
+        pub.commit(proposal, result, view, None, moves, now, record_usage=False)
 
 
 def _approve_trace(pub: Publisher, cmd: AdminCommand, now: float) -> list[Any]:
@@ -129,12 +130,13 @@ async def edit(pub: Publisher, cmd: AdminCommand, proposal: Proposal) -> None:
     assert result.payload is not None
     edited.payload = result.payload
     edited.reason = f"edited by {cmd.by or 'admin'}"
-    pipe = pub.redis.pipeline(transaction=True)
-    pub._save(pipe, edited, None, now)
-    pipe.set(record_key(edited.id) + ":edit_before", _enc.encode(proposal))
-    pub.windows.record(pipe, str(edited.type), result.usage, now)
-    await pipe.execute()
-    await pub.log(edited, moves, result, f"edited by {cmd.by or 'admin'}; awaiting approval")
+    async with pub.lock:  # window counters: not while a batch has unwritten ones
+        pipe = pub.redis.pipeline(transaction=True)
+        pub._save(pipe, edited, None, now)
+        pipe.set(record_key(edited.id) + ":edit_before", _enc.encode(proposal))
+        pub.windows.record(pipe, str(edited.type), result.usage, now)
+        await pipe.execute()
+    await pub.log_now(edited, moves, result, f"edited by {cmd.by or 'admin'}; awaiting approval")
 
 
 # --- undo ---------------------------------------------------------------------------------------------
@@ -242,5 +244,5 @@ async def on_applied(pub: Publisher, result: PatchResult, delivery: Delivery | N
         pipe.set(commit_key(proposal.id), json.dumps(record))
     await pipe.execute()
     if moves:
-        await pub.log(proposal, moves, None, f"{proposal.state} ({result.status} {result.reason})".strip(),
+        await pub.log_now(proposal, moves, None, f"{proposal.state} ({result.status} {result.reason})".strip(),
                       kind=LogKind.STATE)

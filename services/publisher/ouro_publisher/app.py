@@ -18,20 +18,23 @@ Admin commands, undo and engine results are in `admin.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from ouro_publisher import library_files, patches
+from ouro_publisher.batch import Batch
 from ouro_publisher.gate import run_gate
 from ouro_publisher.inventory import inventory
 from ouro_publisher.settings import PublisherSettings
-from ouro_publisher.types import GateResult, Usage, WindowState, describe
+from ouro_publisher.types import GateResult, Usage, WindowState, describe, fail
 from ouro_publisher.windows import Windows
-from ouro_publisher.world import Library, WorldReader, candidates
+from ouro_publisher.world import Library, Snapshot, WorldReader, candidates
 from ouro_runtime.bus import Delivery
 from ouro_runtime.service import Service
 from ouro_schemas import names
@@ -41,6 +44,7 @@ from ouro_schemas.messages import (
     ControlCommand,
     ControlMessage,
     DirectorState,
+    LogEntry,
     LogKind,
     Patch,
     PatchKind,
@@ -94,6 +98,8 @@ class Publisher:
         self._open = asyncio.Event()
         self._open.set()
         self.counts: dict[str, int] = {}
+        self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
+        self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
     # --- start-up ----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -205,44 +211,120 @@ class Publisher:
 
     # --- proposals -----------------------------------------------------------------------------------
     async def on_proposal(self, proposal: Proposal, delivery: Delivery) -> None:
+        """The BatchConsumer's handler: its batch is open (and the lock held) around this call."""
         await self.wait_open()
-        await self.handle(proposal)
+        self.decide(proposal)
 
     def count(self, outcome: str) -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
 
+    async def begin(self, proposals: list[Proposal]) -> Batch:
+        """Open a batch: one read of every world key the proposals name, their records and commits."""
+        ids: set[str] = set()
+        coords: set[str] = set()
+        extra: list[str] = []
+        cands: dict[str, tuple[list[str], list[str]]] = {}
+        for p in proposals:
+            i, c = cands[p.id] = candidates(p)
+            ids.update(i)
+            coords.update(c)
+            extra += [record_key(p.id), commit_key(p.id)]
+        snap = await self.reader.fetch(sorted(ids), sorted(coords), extra) if proposals else Snapshot()
+        self.batch = Batch(snap, self.redis.pipeline(transaction=True), self.windows.backup(), cands=cands)
+        return self.batch
+
+    async def flush(self) -> None:
+        """Execute the batch's MULTI (patches, records, windows, logs), then write its files."""
+        batch, self.batch = self.batch, None
+        if batch is None:
+            return
+        try:
+            if len(batch.pipe):
+                now = time.time()
+                self.windows.write(batch.pipe)
+                self.windows.prune(batch.pipe, self.guardrails, now)
+                await batch.pipe.execute()
+        except BaseException:
+            self._rollback(batch)
+            raise
+        for folder, tid, body in batch.files:
+            library_files.write(self.settings.generated_dir, folder, tid, body)
+        if batch.logs:
+            self.svc.log_dir.mkdir(parents=True, exist_ok=True)
+            with (self.svc.log_dir / f"{names.LOG_PROPOSALS}.jsonl").open("ab") as fh:
+                fh.write(b"".join(line + b"\n" for line in batch.logs))
+
+    def discard(self) -> None:
+        """Forget an unflushed batch (an error before its MULTI ran): undo its in-memory effects."""
+        batch, self.batch = self.batch, None
+        if batch is not None:
+            self._rollback(batch)
+
+    def _rollback(self, batch: Batch) -> None:
+        for pid in batch.added:
+            self.library.remove(pid)
+        self.windows.restore(batch.windows_backup)
+
     async def handle(self, proposal: Proposal) -> str:
-        """Gate and commit one proposal. Returns the outcome: committed | held | rejected | duplicate."""
+        """Gate and commit one proposal on its own batch (tests, tools); the consumers batch instead.
+        Returns the outcome: committed | held | rejected | duplicate."""
+        async with self.lock:
+            await self.begin([proposal])
+            try:
+                outcome = self.decide(proposal)
+                await self.flush()
+            finally:
+                self.discard()
+        return outcome
+
+    @contextlib.asynccontextmanager
+    async def writes(self) -> AsyncIterator[Batch]:
+        """An empty batch for writes outside the proposal consumers (an admin's approval)."""
+        async with self.lock:
+            batch = await self.begin([])
+            try:
+                yield batch
+                await self.flush()
+            finally:
+                self.discard()
+
+    def decide(self, proposal: Proposal) -> str:
+        """The gate and the outcome of one proposal, its writes queued on the open batch."""
+        batch = self.batch
+        assert batch is not None
         now = time.time()
         self.poll_guardrails_file(now)
-        ids, coords = candidates(proposal)
-        view, (record_raw, commit_raw) = await self.reader.view(
-            ids, coords, extra=[record_key(proposal.id), commit_key(proposal.id)])
-        if commit_raw is not None:
-            await self.rewrite_files(commit_raw)
+        commit_raw = batch.snap.extra.get(commit_key(proposal.id))
+        if commit_raw is not None or proposal.id in batch.committed:
+            self.rewrite_files(batch, commit_raw, proposal.id)
             self.count("duplicate")
             return "duplicate"
-        if record_raw is not None and _dec_proposal.decode(record_raw).state in DECIDED:
+        record_raw = batch.snap.extra.get(record_key(proposal.id))
+        if proposal.id in batch.decided or (
+                record_raw is not None and _dec_proposal.decode(record_raw).state in DECIDED):
             self.count("duplicate")
             return "duplicate"
+        batch.decided.add(proposal.id)
         before = _enc.encode(proposal)
         if proposal.state not in (ProposalState.DRAFTED, ProposalState.ENRICHED):
             proposal.state = ProposalState.ENRICHED  # as received from the gate's point of view
+        ids, coords = batch.cands.get(proposal.id) or candidates(proposal)
+        view = self.reader.build(batch.snap, ids, coords)
         g = self.guardrails
         result = run_gate(proposal, view, g, self.windows.state(g, now))
         moves: list[str] = []
         self.trace(proposal, result, now)
         if not result.ok:
-            await self.reject(proposal, result, before, moves, now)
+            self.reject(proposal, result, before, moves, now)
             return "rejected"
         advance(proposal, ProposalState.VALIDATED, moves)
         advance(proposal, ProposalState.BALANCED, moves)
         assert result.payload is not None
         proposal.payload = result.payload
         if self.needs_approval(proposal):
-            await self.hold(proposal, result, before, moves, now)
+            self.hold(proposal, result, before, moves, now)
             return "held"
-        return await self.commit(proposal, result, view, before, moves, now, record_usage=True)
+        return self.commit(proposal, result, view, before, moves, now, record_usage=True)
 
     def needs_approval(self, proposal: Proposal) -> bool:
         return self.toggles.require_approval or proposal.type in self.toggles.require_approval_types
@@ -255,29 +337,33 @@ class Publisher:
                 reason="; ".join(describe(v) for v in bad)[:2000],
                 data={"verdicts": [msgspec.to_builtins(v) for v in verdicts]}))
 
-    async def reject(self, proposal: Proposal, result: GateResult, before: bytes, moves: list[str],
-                     now: float) -> None:
+    def reject(self, proposal: Proposal, result: GateResult, before: bytes | None, moves: list[str],
+               now: float) -> None:
         stages_ok = {s: all(v.ok for v in vs) for s, vs in result.stages.items()}
         if stages_ok.get("validate") and proposal.state in (ProposalState.DRAFTED, ProposalState.ENRICHED):
             advance(proposal, ProposalState.VALIDATED, moves)
         advance(proposal, ProposalState.REJECTED, moves)
         proposal.reason = result.reason[:4000]
-        pipe = self.redis.pipeline(transaction=True)
+        pipe = self._pipe()
         self._save(pipe, proposal, before, now)
-        await pipe.execute()
+        if before is None:  # an approval that failed its re-check
+            pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
         self.count("rejected")
-        await self.log(proposal, moves, result, f"rejected: {proposal.reason[:300]}")
+        self.log(proposal, moves, result, f"rejected: {proposal.reason[:300]}")
 
-    async def hold(self, proposal: Proposal, result: GateResult, before: bytes, moves: list[str],
-                   now: float) -> None:
+    def hold(self, proposal: Proposal, result: GateResult, before: bytes | None, moves: list[str],
+             now: float) -> None:
         advance(proposal, ProposalState.AWAITING_APPROVAL, moves)
-        pipe = self.redis.pipeline(transaction=True)
+        pipe = self._pipe()
         self._save(pipe, proposal, before, now)
         pipe.zadd(names.APPROVAL_QUEUE, {proposal.id: proposal.created_at or now})
-        self.windows.record(pipe, str(proposal.type), result.usage, now)  # reserved while it waits
-        await pipe.execute()
+        self.windows.record(None, str(proposal.type), result.usage, now)  # reserved while it waits
         self.count("held")
-        await self.log(proposal, moves, result, "awaiting approval")
+        self.log(proposal, moves, result, "awaiting approval")
+
+    def _pipe(self) -> Any:
+        assert self.batch is not None, "writes go through a batch"
+        return self.batch.pipe
 
     def _save(self, pipe: Any, proposal: Proposal, before: bytes | None, now: float) -> None:
         pipe.set(record_key(proposal.id), _enc.encode(proposal))
@@ -285,11 +371,20 @@ class Publisher:
             pipe.set(record_key(proposal.id) + names.PROPOSAL_BEFORE_SUFFIX, before, nx=True)
         pipe.zadd(names.PROPOSAL_INDEX, {proposal.id: proposal.created_at or now}, nx=True)
 
-    async def commit(self, proposal: Proposal, result: GateResult, view: Any, before: bytes | None,
-                     moves: list[str], now: float, *, record_usage: bool) -> str:
-        """Approve, sign and publish: patch + records in one MULTI, then the template files."""
+    def commit(self, proposal: Proposal, result: GateResult, view: Any, before: bytes | None,
+               moves: list[str], now: float, *, record_usage: bool) -> str:
+        """Approve, sign and publish: patch + records queued on the batch's MULTI, files after it."""
         model = result.model
-        assert model is not None and result.payload is not None
+        batch = self.batch
+        assert model is not None and result.payload is not None and batch is not None
+        specs = patches.files(proposal, model, result.payload)
+        try:
+            for folder, tid, _ in specs:
+                library_files.target(self.settings.generated_dir, folder, tid)
+        except library_files.UnsafePath as exc:
+            bad = GateResult(ok=False, verdicts=[fail("commit.file_name", str(exc))], stages={})
+            self.reject(proposal, bad, before, moves, now)
+            return "rejected"
         advance(proposal, ProposalState.APPROVED, moves)
         proposal.hash = proposal_hash(proposal, self.key)
         inv = None if proposal.type == "QM_ACTION" else inventory(proposal.type, model, proposal.tags)
@@ -297,75 +392,76 @@ class Publisher:
         patch = Patch(id=proposal.id, proposal_id=proposal.id, kind=PatchKind.APPLY, ops=ops, inverse=inverse,
                       issued_at=now)
         patch = msgspec.structs.replace(patch, signature=patch_signature(patch, self.key))
-        specs = patches.files(proposal, model, result.payload)
-        try:
-            for folder, tid, _ in specs:
-                library_files.target(self.settings.generated_dir, folder, tid)
-        except library_files.UnsafePath as exc:
-            proposal.state = ProposalState.BALANCED
-            moves.pop()
-            bad = GateResult(ok=False, verdicts=[], stages={})
-            bad.verdicts.append(_fail_path(str(exc)))
-            await self.reject(proposal, bad, before, moves, now)
-            return "rejected"
         advance(proposal, ProposalState.PUBLISHED, moves)
         proposal.trace.append(TraceEntry(stage="commit", at=now, actor=self.svc.instance, verdict="ok",
                                          data={"ops": len(ops), "files": [f"{f}/{t}.json" for f, t, _ in specs]}))
         record = {"proposal_id": proposal.id, "type": str(proposal.type), "committed_at": now,
                   "patch": msgspec.to_builtins(patch), "files": [[f, t] for f, t, _ in specs]}
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),  # type: ignore[arg-type]
+        pipe = batch.pipe
+        pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),
                   maxlen=self.settings.stream_maxlen, approximate=True)
         pipe.set(commit_key(proposal.id), _enc.encode(record))
         self._save(pipe, proposal, before, now)
-        pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
+        if not record_usage:  # it was held: it leaves the approval queue
+            pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
         if record_usage:
-            self.windows.record(pipe, str(proposal.type), result.usage, now)
-        self.windows.prune(pipe, self.guardrails, now)
-        await pipe.execute()
+            self.windows.record(None, str(proposal.type), result.usage, now)
         for folder, tid, body in specs:
             body["hash"] = proposal.hash
-            library_files.write(self.settings.generated_dir, folder, tid, body)
+            batch.files.append((folder, tid, body))
         self.library.add(proposal.id, proposal.type, model)
+        batch.added.append(proposal.id)
+        batch.committed.add(proposal.id)
         self.count("committed")
-        await self.log(proposal, moves, result, "published")
+        self.log(proposal, moves, result, "published")
         return "committed"
 
-    async def rewrite_files(self, commit_raw: bytes) -> None:
+    def rewrite_files(self, batch: Batch, commit_raw: bytes | None, pid: str) -> None:
         """A redelivered, already committed proposal: its files again, byte for byte; no second patch."""
+        if commit_raw is None:
+            return  # committed earlier in this very batch: its files are queued already
         record = msgspec.json.decode(commit_raw)
         files = record.get("files") or []
-        if not files:
-            return
-        raw = await self.redis.get(record_key(record["proposal_id"]))
-        if raw is None:
+        raw = batch.snap.extra.get(record_key(pid))
+        if not files or raw is None:
             return
         proposal = _dec_proposal.decode(raw)
         model = patches_model(proposal)
         for folder, tid, body in patches.files(proposal, model, proposal.payload):
             if [folder, tid] in files:
                 body["hash"] = proposal.hash
-                library_files.write(self.settings.generated_dir, folder, tid, body)
+                batch.files.append((folder, tid, body))
 
-    async def log(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
-                  kind: LogKind = LogKind.VERDICT) -> None:
+    async def log_now(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
+                      kind: LogKind = LogKind.VERDICT) -> None:
+        """A log.proposals entry outside a batch (admin commands, engine results), via `Service.emit`."""
         data: dict[str, Any] = {"type": str(proposal.type), "state": str(proposal.state), "transitions": moves}
         if result is not None:
             data["verdicts"] = [msgspec.to_builtins(v) for v in result.verdicts]
         await self.svc.emit(names.LOG_PROPOSALS, kind, f"proposal {proposal.id} {message}",
                             proposal_id=proposal.id, job_id=proposal.job_id, data=data)
 
+    def log(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
+            kind: LogKind = LogKind.VERDICT) -> None:
+        """A log.proposals entry in the batch's MULTI; its JSONL line is appended when the batch flushes
+        (the batched form of `Service.emit`)."""
+        data: dict[str, Any] = {"type": str(proposal.type), "state": str(proposal.state), "transitions": moves}
+        if result is not None:
+            data["verdicts"] = [msgspec.to_builtins(v) for v in result.verdicts]
+        entry = LogEntry(at=time.time(), service=self.svc.name, instance=self.svc.instance, kind=kind,
+                         message=f"proposal {proposal.id} {message}", proposal_id=proposal.id,
+                         job_id=proposal.job_id, data=data)
+        encoded = self.svc.bus.encode(entry)
+        self._pipe().xadd(names.LOG_PROPOSALS, {b"d": encoded}, maxlen=self.settings.stream_maxlen,
+                          approximate=True)
+        assert self.batch is not None
+        self.batch.logs.append(encoded)
+
 
 def patches_model(proposal: Proposal) -> Any:
     from ouro_schemas.payloads import PAYLOAD_MODELS
 
     return PAYLOAD_MODELS[proposal.type].model_validate(proposal.payload)
-
-
-def _fail_path(reason: str) -> Any:
-    from ouro_publisher.types import fail
-
-    return fail("commit.file_name", reason)
 
 
 __all__ = ["Publisher", "Usage", "WindowState", "advance"]

@@ -3,11 +3,12 @@ data/generated/, named by ids that pass `content.is_safe_id`."""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from ouro_schemas.content import is_safe_id
 
@@ -18,20 +19,33 @@ class UnsafePath(ValueError):
     """A file name that is not a safe id, or a path that would leave data/generated/."""
 
 
+_dirs: dict[tuple[Path, str], Path] = {}
+
+
 def target(root: Path, folder: str, template_id: str) -> Path:
-    """The file for `template_id`; raises UnsafePath unless it stays inside `root`."""
-    if folder not in FOLDERS or not is_safe_id(template_id):
+    """The file for `template_id`; raises UnsafePath unless it stays inside `root`.
+
+    The folder is resolved once (symlinks included) and must be `root/<folder>`; a safe id has no
+    separator and no '..', so the file cannot leave it."""
+    if folder not in FOLDERS or not is_safe_id(template_id) or "/" in template_id or "\\" in template_id:
         raise UnsafePath(f"unsafe file name {folder!r}/{template_id!r}")
-    base = root.resolve()
-    path = (base / folder / f"{template_id}.json").resolve()
-    if not path.is_relative_to(base) or path.parent.parent != base:
-        raise UnsafePath(f"{path} is outside {base}")
-    return path
+    key = (root, folder)
+    parent = _dirs.get(key)
+    if parent is None:
+        base = root.resolve()
+        parent = (base / folder).resolve()
+        if parent.parent != base:
+            raise UnsafePath(f"{parent} is outside {base}")
+        _dirs[key] = parent
+    return parent / f"{template_id}.json"
+
+
+_sorted = msgspec.json.Encoder(order="sorted")
 
 
 def render(body: dict[str, Any]) -> bytes:
     """Canonical, git-friendly bytes: sorted keys, 2-space indent, trailing newline."""
-    return (json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+    return msgspec.json.format(_sorted.encode(body), indent=2) + b"\n"
 
 
 def write(root: Path, folder: str, template_id: str, body: dict[str, Any]) -> Path:

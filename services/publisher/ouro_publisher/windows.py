@@ -28,6 +28,10 @@ class Windows:
         self.rarities: deque[str] = deque(maxlen=RARITY_KEEP)
         self.throttle: dict[str, int] = {}  # "<type>:<minute>" -> count
         self.economy: dict[int, list[float]] = {}  # minute -> [sources, sinks]
+        # Recorded but not yet queued on a pipeline (written once per batch).
+        self._throttle_delta: dict[str, int] = {}
+        self._rarity_delta: list[str] = []  # oldest first: LPUSH leaves the newest at the head
+        self._economy_delta: dict[int, list[float]] = {}
 
     async def load(self, redis: Redis) -> None:
         pipe = redis.pipeline(transaction=False)
@@ -43,6 +47,15 @@ class Windows:
             slot = self.economy.setdefault(int(m), [0.0, 0.0])
             slot[0 if kind == "src" else 1] += float(v)
 
+    def backup(self) -> tuple[deque[str], dict[str, int], dict[int, list[float]]]:
+        return deque(self.rarities, maxlen=RARITY_KEEP), dict(self.throttle), \
+            {k: list(v) for k, v in self.economy.items()}
+
+    def restore(self, saved: tuple[deque[str], dict[str, int], dict[int, list[float]]]) -> None:
+        """Back to a backup (a batch whose MULTI did not run)."""
+        self.rarities, self.throttle, self.economy = saved
+        self._throttle_delta, self._rarity_delta, self._economy_delta = {}, [], {}
+
     def state(self, g: Guardrails, now: float) -> WindowState:
         m = minute(now)
         suffix = f":{m}"
@@ -53,24 +66,37 @@ class Windows:
         return WindowState(rarities=self.rarities, throttle=throttle, sources=src, sinks=sink)
 
     def record(self, pipe: Any, ptype: str, usage: Usage, now: float) -> None:
-        """Apply `usage` in memory and queue the same writes on `pipe` (the commit's MULTI)."""
+        """Apply `usage` in memory now; its Redis writes wait for `write(pipe)` (once per batch)."""
         m = minute(now)
         field = f"{ptype}:{m}"
         self.throttle[field] = self.throttle.get(field, 0) + 1
-        pipe.hincrby(names.PUBLISHER_THROTTLE, field, 1)
+        self._throttle_delta[field] = self._throttle_delta.get(field, 0) + 1
         for rarity in usage.rarities:
             self.rarities.appendleft(rarity)
-        if usage.rarities:
-            pipe.lpush(names.PUBLISHER_RARITY, *usage.rarities[::-1])
-            pipe.ltrim(names.PUBLISHER_RARITY, 0, RARITY_KEEP - 1)
+        self._rarity_delta.extend(usage.rarities)
         if usage.sources or usage.sinks:
             slot = self.economy.setdefault(m, [0.0, 0.0])
             slot[0] += usage.sources
             slot[1] += usage.sinks
-            if usage.sources:
-                pipe.hincrbyfloat(names.PUBLISHER_ECONOMY, f"{m}:src", usage.sources)
-            if usage.sinks:
-                pipe.hincrbyfloat(names.PUBLISHER_ECONOMY, f"{m}:sink", usage.sinks)
+            delta = self._economy_delta.setdefault(m, [0.0, 0.0])
+            delta[0] += usage.sources
+            delta[1] += usage.sinks
+        if pipe is not None:
+            self.write(pipe)
+
+    def write(self, pipe: Any) -> None:
+        """Queue the recorded changes on `pipe` (the batch's MULTI) and forget them."""
+        for field, n in self._throttle_delta.items():
+            pipe.hincrby(names.PUBLISHER_THROTTLE, field, n)
+        if self._rarity_delta:
+            pipe.lpush(names.PUBLISHER_RARITY, *self._rarity_delta)
+            pipe.ltrim(names.PUBLISHER_RARITY, 0, RARITY_KEEP - 1)
+        for m, (src, sink) in self._economy_delta.items():
+            if src:
+                pipe.hincrbyfloat(names.PUBLISHER_ECONOMY, f"{m}:src", src)
+            if sink:
+                pipe.hincrbyfloat(names.PUBLISHER_ECONOMY, f"{m}:sink", sink)
+        self._throttle_delta, self._rarity_delta, self._economy_delta = {}, [], {}
 
     def prune(self, pipe: Any, g: Guardrails, now: float) -> None:
         """Forget throttle minutes before this one and economy minutes outside the window."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,8 @@ class Library:
     def load(self, base: Path, generated: Path) -> int:
         """Read data/base/*.json and data/generated/*/*.json; bad files are logged and skipped."""
         n = 0
-        for field, ttype in BASE_TEMPLATE_FILES.items():
-            for entry in _read_list(base / f"{field}.json"):
+        for name, ttype in BASE_TEMPLATE_FILES.items():
+            for entry in _read_list(base / f"{name}.json"):
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     self.templates[entry["id"]] = {"type": ttype, "template": entry}
                     n += 1
@@ -153,6 +154,16 @@ def _json(raw: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+@dataclass
+class Snapshot:
+    """Raw world keys fetched for a batch of proposals (one round trip), plus `extra` keys' values."""
+
+    by_id: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # id -> (room, template, entity, qm,
+    #                                                                   district, online)
+    coords: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class WorldReader:
     """Builds WorldViews from Redis (read-only) and the library."""
 
@@ -163,9 +174,8 @@ class WorldReader:
         self._economy: dict[str, float] = {}
         self._economy_at = 0.0
 
-    async def view(self, ids: list[str], coords: list[str],
-                   extra: list[str] | None = None) -> tuple[WorldView, list[Any]]:
-        """The view of `ids` and `coords`, plus the raw values of the `extra` keys (same round trip)."""
+    async def fetch(self, ids: list[str], coords: list[str], extra: list[str] | None = None) -> Snapshot:
+        """One pipelined read of every world key `ids` and `coords` could name, and the `extra` keys."""
         pipe = self.redis.pipeline(transaction=False)
         if extra:
             pipe.mget(extra)
@@ -182,30 +192,43 @@ class WorldReader:
         if refresh:
             pipe.get(names.WORLD_SUMMARY)
         replies: list[Any] = await pipe.execute() if (ids or coords or refresh or extra) else []
-        extras: list[Any] = replies.pop(0) if extra else []
-        view = WorldView()
+        snap = Snapshot()
+        if extra:
+            snap.extra = dict(zip(extra, replies.pop(0), strict=True))
         k = 0
         if ids:
-            rooms, templates, entities, qms, districts, online = replies[:6]
+            columns = replies[:6]
             k = 6
-            for i, rid in enumerate(ids):
-                self._fill(view, rid, rooms[i], templates[i], entities[i], qms[i], districts[i], online[i])
+            for i, key in enumerate(ids):
+                snap.by_id[key] = tuple(col[i] for col in columns)
         if coords:
             for c, rid in zip(coords, replies[k], strict=True):
                 if rid is not None:
-                    view.coords[c] = rid.decode() if isinstance(rid, bytes) else str(rid)
+                    snap.coords[c] = rid.decode() if isinstance(rid, bytes) else str(rid)
             k += 1
         if refresh:
             summary = _json(replies[k]) or {}
             eco = summary.get("economy")
             self._economy = {key: float(v) for key, v in (eco or {}).items() if isinstance(v, int | float)}
             self._economy_at = time.monotonic()
-        view.economy = dict(self._economy)
-        # Library rooms claim their coordinates too (a base world the engine has not loaded yet).
+        return snap
+
+    def build(self, snap: Snapshot, ids: list[str], coords: list[str]) -> WorldView:
+        """The view of `ids` and `coords` from a snapshot, with the library (incl. this batch's commits)."""
+        view = WorldView(economy=dict(self._economy))
+        for key in ids:
+            self._fill(view, key, *snap.by_id.get(key, (None,) * 6))
         for c in coords:
-            if c not in view.coords and c in self.library.coords:
-                view.coords[c] = self.library.coords[c]
-        return view, extras
+            rid = snap.coords.get(c) or self.library.coords.get(c)
+            if rid is not None:
+                view.coords[c] = rid
+        return view
+
+    async def view(self, ids: list[str], coords: list[str],
+                   extra: list[str] | None = None) -> tuple[WorldView, list[Any]]:
+        """The view of `ids` and `coords`, plus the raw values of the `extra` keys (same round trip)."""
+        snap = await self.fetch(ids, coords, extra)
+        return self.build(snap, ids, coords), [snap.extra[k] for k in extra or []]
 
     def _fill(self, view: WorldView, key: str, room: Any, template: Any, entity: Any, qm: Any,
               district: Any, online: Any) -> None:
