@@ -227,3 +227,32 @@ def test_only_the_adding_patch_may_take_its_additions_away(core: Core, settings:
     r = core.patcher.apply(signed(settings, "undo:p-1", [m.RemoveExit(room_id="dead-end", direction="e")],
                                   m.PatchKind.UNDO, "p-1"))
     assert r.status == m.PatchStatus.APPLIED, r.reason
+
+
+def test_publisher_shapes_shop_restock_new_district_and_given_ids(core: Core, settings: EngineSettings,
+                                                                  ann: Player) -> None:
+    """What the publisher emits: an AddTemplate replacing a shop (new stock), a block founding a
+    district whose rooms name it, and spawn_entity with pre-assigned `entity_ids`."""
+    shop = core.game.templates.to_json("shop-market")["template"]
+    restock = m.AddTemplate(template_type="shop", template_id="shop-market",
+                            template={**shop, "stock": [*shop["stock"], "datachip"]})
+    block = {"id": "blk-1", "district_id": "slums", "origin": "p-9",
+             "new_district": {"id": "glowtown", "name": "Glowtown", "theme": "tech", "threat_level": 2,
+                              "faction_id": "rust", "description": "New."},
+             "growth_point": {"room_id": "dead-end", "direction": "e", "x": 3, "y": 0},
+             "rooms": [{**NEW_ROOM, "district_id": "glowtown"}]}
+    ops = [restock, m.AddTemplate(template_type="block", template_id="blk-1", template=block),
+           m.AddRooms(rooms=[{**NEW_ROOM, "district_id": "glowtown"}]),
+           m.AddExit(room_id="dead-end", direction="e", to_room_id="annex")]
+    r = core.patcher.apply(signed(settings, "p-9", ops))
+    assert r.status == m.PatchStatus.APPLIED, r.reason
+    assert core.game.templates.district("glowtown") is not None
+    ann.do("n")
+    assert "Datachip" in ann.do("list")
+    undo = core.patcher.apply(signed(settings, "undo:p-9", r.inverse, m.PatchKind.UNDO, "p-9"))
+    assert undo.status == m.PatchStatus.APPLIED, undo.reason
+    assert core.game.templates.district("glowtown") is None and "Datachip" not in ann.do("list")
+    spawn = qm("spawn_entity", 30, entity_type="rat", location="alley", quantity=2,
+               entity_ids=["qm-p:0", "qm-p:1"])
+    r = core.patcher.apply(signed(settings, "qm-p", [spawn]))
+    assert r.status == m.PatchStatus.APPLIED and r.spawned == ["qm-p:0", "qm-p:1"], r.reason

@@ -24,6 +24,9 @@ from ouro_schemas import messages as m
 from ouro_schemas.errors import ContentError, validate_model
 
 PatchOp = Any  # one of messages.PatchOp
+# Template types a patch may replace in place (the publisher adds stock to an existing shop this way;
+# the inverse puts the old template back).
+REPLACEABLE = frozenset({"shop"})
 
 
 # --- templates ---------------------------------------------------------------------------------------
@@ -36,17 +39,43 @@ def check_add_template(plan: Plan, op: m.AddTemplate) -> None:
         raise Rejected(str(exc)) from None
     if model.id != op.template_id:  # type: ignore[attr-defined]
         raise Rejected(f"template id {model.id!r} does not match {op.template_id!r}")  # type: ignore[attr-defined]
-    if plan.template_type(op.template_id) is not None:
+    existing = plan.template_type(op.template_id)
+    if existing is not None and not (existing == op.template_type in REPLACEABLE):
         raise Rejected(f"template {op.template_id!r} already exists")
     plan.templates[op.template_id] = op.template_type
+    district = getattr(model, "new_district", None)
+    if isinstance(district, c.District):  # a block founding a district: its rooms may name it
+        if plan.template_type(district.id) is not None:
+            raise Rejected(f"block {op.template_id!r} founds district {district.id!r}, which exists")
+        plan.templates[district.id] = "district"
 
 
 def apply_add_template(game: Game, op: m.AddTemplate, patch_id: str) -> list[PatchOp]:
-    game.templates.add_raw(op.template_type, op.template, f"template {op.template_id}")
-    game.templates.added_by[op.template_id] = patch_id
-    game.dirty.templates.add(op.template_id)
-    game.dirty.templates_removed.discard(op.template_id)
-    return [m.RemoveTemplate(template_id=op.template_id)]
+    inverse: list[PatchOp] = [m.RemoveTemplate(template_id=op.template_id)]
+    if game.templates.has(op.template_id):  # a replaceable template (a shop's stock): keep who added it
+        old = game.templates.to_json(op.template_id)
+        added_by = game.templates.added_by.get(op.template_id)
+        game.templates.remove(op.template_id)
+        if added_by is not None:
+            game.templates.added_by[op.template_id] = added_by
+        inverse = [m.AddTemplate(template_type=old["type"], template_id=op.template_id, template=old["template"])]
+    else:
+        game.templates.added_by[op.template_id] = patch_id
+    model = game.templates.add_raw(op.template_type, op.template, f"template {op.template_id}")
+    _mark_template(game, op.template_id)
+    district = getattr(model, "new_district", None)
+    if isinstance(district, c.District):
+        game.templates.add("district", district)
+        game.templates.added_by[district.id] = patch_id
+        _mark_template(game, district.id)
+        game.dirty.districts = True
+        inverse.append(m.RemoveTemplate(template_id=district.id))
+    return inverse
+
+
+def _mark_template(game: Game, tid: str) -> None:
+    game.dirty.templates.add(tid)
+    game.dirty.templates_removed.discard(tid)
 
 
 def check_remove_template(plan: Plan, op: m.RemoveTemplate) -> None:

@@ -35,10 +35,21 @@ def _params(op: m.QmAction) -> BaseModel:
         raise Rejected(f"unknown tool {op.tool!r}")
     if not spec.cost_min <= op.cost <= spec.cost_max:
         raise Rejected(f"cost {op.cost} outside {spec.cost_min}-{spec.cost_max} for {op.tool}")
+    params = {key: value for key, value in op.params.items() if key != "entity_ids"}
     try:
-        return validate_model(spec.params, op.params, op.tool)
+        return validate_model(spec.params, params, op.tool)
     except ContentError as exc:
         raise Rejected(str(exc)) from None
+
+
+def _given_ids(op: m.QmAction, count: int) -> list[str] | None:
+    """Ids the publisher pre-assigned (`params.entity_ids`, spawn_entity); None if it did not."""
+    ids = op.params.get("entity_ids")
+    if ids is None:
+        return None
+    if not isinstance(ids, list) or len(ids) != count or not all(c.is_safe_id(i) for i in ids):
+        raise Rejected(f"entity_ids must be {count} valid ids")
+    return [str(i) for i in ids]
 
 
 def _check_refs(plan: Plan, p: BaseModel) -> None:  # noqa: C901 - one flat branch per tool's params
@@ -78,7 +89,7 @@ def check_qm_action(plan: Plan, op: m.QmAction) -> None:
     _check_refs(plan, params)
     made = params.quantity if isinstance(params, q.SpawnEntity) or (
         isinstance(params, q.GrantPlayerReward) and params.reward_type == "item") else 0
-    for eid in plan.ids.take(made):
+    for eid in _given_ids(op, made) or plan.ids.take(made):
         plan.need_new_entity(eid)
         plan.entities[eid] = op.tool
     if left < op.cost:
@@ -91,9 +102,25 @@ def apply_qm_action(game: Game, op: m.QmAction, ids: IdSource, origin: str) -> l
     qm.budget_current -= op.cost
     game.mark_qm(qm.id)
     params = _params(op)
+    if isinstance(params, q.SpawnEntity):
+        given = _given_ids(op, params.quantity)
+        if given is not None:
+            ids = _Given(ids.patch_id, given)
     handler = _APPLY[type(params)]
     inverse: list[PatchOp] = handler(game, params, ids, origin, op.questmaker_id)
     return inverse
+
+
+class _Given(IdSource):
+    """Hands out the publisher's pre-assigned ids instead of numbering."""
+
+    def __init__(self, patch_id: str, given: list[str]) -> None:
+        super().__init__(patch_id)
+        self.given = list(given)
+
+    def take(self, count: int) -> list[str]:
+        out, self.given = self.given[:count], self.given[count:]
+        return out
 
 
 def _npc(game: Game, ref: str) -> str:
