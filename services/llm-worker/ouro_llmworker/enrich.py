@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
-import zlib
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -93,8 +93,18 @@ def messages_for(p: Proposal, entity: Entity) -> list[dict[str, str]]:
 
 
 # --- offline flavour -------------------------------------------------------------------------------
+_BITGEN = np.random.PCG64(0)
+_RNG = np.random.Generator(_BITGEN)
+
+
 def entity_rng(seed: int, entity: Entity) -> np.random.Generator:
-    return np.random.default_rng([seed & 0xFFFFFFFFFFFFFFFF, zlib.crc32(entity.prefix.encode())])
+    """A generator whose state is a hash of (seed, entity): deterministic, and ~20x cheaper than
+    building a new `default_rng` (SeedSequence) per entity. Shared: callers draw synchronously."""
+    digest = hashlib.blake2b(f"{seed}/{entity.prefix}".encode(), digest_size=32).digest()
+    _BITGEN.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+                     "state": {"state": int.from_bytes(digest[:16], "little"),
+                               "inc": int.from_bytes(digest[16:], "little") | 1}}
+    return _RNG
 
 
 def _s(facts: dict[str, Any], key: str) -> str:
@@ -161,8 +171,11 @@ class Enricher:
         if draft.state in (ProposalState.REJECTED, ProposalState.FAILED):
             return draft
         entities = entities_of(draft)
-        results = await asyncio.gather(*(self._one(draft, e, i < self.max_entities)
-                                         for i, e in enumerate(entities)))
+        if self.llm.remote:
+            results = list(await asyncio.gather(*(self._one(draft, e, i < self.max_entities)
+                                                  for i, e in enumerate(entities))))
+        else:  # offline alone: no tasks, no awaits (the benchmark's 2,000/s lives here)
+            results = [self._offline(draft, e, "") for e in entities]
         flavor: dict[str, str | list[str]] = dict(draft.flavor)
         for entity, result in zip(entities, results, strict=True):
             for name, value in result.data.items():
@@ -171,15 +184,18 @@ class Enricher:
         return _with(draft, flavor, self._trace(entities, results))
 
     async def _one(self, p: Proposal, entity: Entity, remote: bool) -> LLMResult[dict[str, Any]]:
-        if not (remote and self.llm.remote):
-            started = time.perf_counter()
-            data = offline_flavor(p.seed, entity)
-            reason = "" if not self.llm.remote else "over the per-draft entity limit"
-            return LLMResult(data, OFFLINE, latency=time.perf_counter() - started, fallback_reason=reason)
+        if not remote:
+            return self._offline(p, entity, "over the per-draft entity limit")
         return await self.llm.complete_json(
             TASK, messages_for(p, entity), SCHEMAS["npc" if entity.kind == "npc" else "plain"],
             key=f"{p.id}/{entity.label}", check=check_answer(entity),
             offline=lambda: offline_flavor(p.seed, entity), max_tokens=self.max_tokens)
+
+    @staticmethod
+    def _offline(p: Proposal, entity: Entity, reason: str) -> LLMResult[dict[str, Any]]:
+        started = time.perf_counter()
+        data = offline_flavor(p.seed, entity)
+        return LLMResult(data, OFFLINE, latency=time.perf_counter() - started, fallback_reason=reason)
 
     def _trace(self, entities: list[Entity], results: list[LLMResult[dict[str, Any]]]) -> TraceEntry:
         primary = results[0] if results else LLMResult({}, OFFLINE)

@@ -26,8 +26,9 @@ DATA_RULES = (
 
 def clip_text(value: str, limit: int) -> str:
     """Printable, single-line, at most `limit` characters."""
-    text = "".join(c if c.isprintable() else " " for c in value)
-    text = " ".join(text.split())
+    text = value
+    if not text.isprintable() or "  " in text or text[:1].isspace() or text[-1:].isspace():
+        text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -75,11 +75,15 @@ class LLMWorker:
             return
         entry = enriched.trace[-1]
         metrics.ENRICHED.labels(entry.verdict).inc()
-        await self.svc.emit(
-            names.LOG_WORKERS, LogKind.STATE if entry.verdict == "ok" else LogKind.VERDICT,
-            f"enriched by {entry.data['provider']}" + (f" ({entry.reason})" if entry.verdict != "ok" else ""),
-            proposal_id=draft.id, job_id=draft.job_id,
-            data={k: entry.data[k] for k in ("provider", "attempts", "tokens", "latency_ms")})
+        self.svc.health_detail["llm"] = self.health()
+        # A plain enrichment is a counter and a trace entry (the publisher logs the proposal); a
+        # fallback is a log line, because someone will ask why the model's text was not used.
+        if entry.verdict != "ok" or entry.data["provider"] != "offline":
+            await self.svc.emit(
+                names.LOG_WORKERS, LogKind.STATE if entry.verdict == "ok" else LogKind.VERDICT,
+                f"enriched by {entry.data['provider']}" + (f" ({entry.reason})" if entry.verdict != "ok" else ""),
+                proposal_id=draft.id, job_id=draft.job_id,
+                data={k: entry.data[k] for k in ("provider", "attempts", "tokens", "latency_ms")})
 
     async def handle_turn(self, turn: QmTurn, delivery: Delivery) -> None:
         proposals, result = await self.brain.proposals(turn)
