@@ -118,7 +118,7 @@ def _kind(n_links: int, is_link: bool) -> str:
     return "plaza" if n_links >= 4 else "alley" if n_links == 1 else "street"
 
 
-def _new_district(rng: Rng, params: Params, threat: int) -> dict[str, Any]:
+def found_district(rng: Rng, params: Params, threat: int) -> dict[str, Any]:
     faction_id = p_id(params, "faction_id")
     if faction_id is None:
         raise ParamError("faction_id", "is required when new_district is true")
@@ -230,7 +230,7 @@ def generate(params: Params, rng: Rng) -> Draft:
     gp = parse_growth_point(params["growth_point"])
     blocked = Blocked(p_occupied(params), p_bounds(params), gp.cell)
     threat, size, n_buildings, theme = block_settings(params)
-    new = _new_district(rng, params, threat) if p_bool(params, "new_district", False) else None
+    new = found_district(rng, params, threat) if p_bool(params, "new_district", False) else None
     district_id = new["id"] if new else p_id(params, "district_id")
     if district_id is None:
         raise ParamError("district_id", "is required unless new_district is true")

@@ -15,9 +15,9 @@ from ouro_genworker.generators.block import (
     Blocked,
     BuiltBlock,
     GrowthPoint,
-    _new_district,
     block_settings,
     build_block,
+    found_district,
     parse_growth_point,
 )
 from ouro_genworker.params import p_bool, p_bounds, p_id, p_int, p_occupied
@@ -60,7 +60,7 @@ def generate(params: Params, rng: Rng) -> Draft:
     count = p_int(params, "blocks", max(2, len(points)), 1, 25)
     blocked = Blocked(p_occupied(params), p_bounds(params), points[0].cell)
     threat, size, _n_buildings, theme = block_settings(params)
-    new = _new_district(rng, params, threat) if p_bool(params, "new_district", False) else None
+    new = found_district(rng, params, threat) if p_bool(params, "new_district", False) else None
     district_id = new["id"] if new else p_id(params, "district_id")
     if district_id is None:
         raise ParamError("district_id", "is required unless new_district is true")
