@@ -84,3 +84,15 @@ def test_same_seed_same_fight(core: Core, settings: object) -> None:
         tick_for(c, c.game.world.clock, 10.0)  # type: ignore[arg-type]
         logs.append(p.session.text())
     assert logs[0] == logs[1]
+
+
+def test_a_failing_system_is_contained(core: Core, clock: ManualClock) -> None:
+    class Broken:
+        name = "broken"
+
+        def process(self, now: float) -> None:
+            raise RuntimeError("content bug")
+
+    core.game.world.systems.insert(0, Broken())
+    tick_for(core, clock, 1.0)
+    assert core.game.world.system_errors == 10 and core.game.world.tick == 10

@@ -48,6 +48,9 @@ class RespawnSystem:
         world = self.game.world
         for eid, (dead, ai, hp) in list(world.query(k.Dead, k.AI, k.Health)):
             if dead.respawn_at <= now:
+                if ai.home_room_id not in self.game.map.rooms:  # its home was removed by a patch
+                    world.delete(eid)
+                    continue
                 world.remove(eid, k.Dead)
                 hp.current = hp.maximum
                 world.move(eid, ai.home_room_id)

@@ -16,7 +16,7 @@ from ouro_engine import components as k
 from ouro_engine.game import ActiveEvent, Game
 from ouro_engine.patches.plan import Plan, Rejected
 from ouro_engine.rooms import room_from_model, room_to_json
-from ouro_engine.spawning import spawn_item, spawn_npc, take_away
+from ouro_engine.spawning import drop_at, spawn_item, spawn_npc, take_away
 from ouro_engine.systems import end_event
 from ouro_engine.templates import TEMPLATE_MODELS
 from ouro_schemas import content as c
@@ -268,6 +268,9 @@ def apply_despawn(game: Game, op: m.Despawn, patch_id: str) -> list[PatchOp]:
         pos = game.world.get(eid, k.Position)
         ai = game.world.get(eid, k.AI)
         room = pos.room_id if pos else (ai.home_room_id if ai else game.spawn_room_id)
+        inv = game.world.get(eid, k.Inventory)
+        for item in list(inv.items if inv else []):  # what it carried falls to the floor
+            drop_at(game, item, room)
         take_away(game, eid)
         game.world.delete(eid, now=True)
         inverse.append(m.Spawn(template_id=ident.template_id, room_id=room, entity_ids=[eid]))
