@@ -4,12 +4,14 @@ proposals out; STOP/GO and the director's state; and `python -m ouro_llmworker` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +170,38 @@ def test_bad_setting_exits_2(service_env: dict[str, str]) -> None:
     env = {**service_env, "OURO_LLM_PRIMARY": "skynet"}
     proc = subprocess.run([sys.executable, "-m", "ouro_llmworker"], env=env, capture_output=True, timeout=30)
     assert proc.returncode == 2 and b"unknown profile 'skynet'" in proc.stderr
+
+
+def test_api_key_is_never_logged(service_env: dict[str, str], redis_url: str, tmp_path: Path) -> None:
+    """A remote provider that cannot be reached: the draft still leaves (offline), and the key
+    appears in no log line, log stream entry or trace."""
+    import redis as sync_redis
+
+    secret = "sk-do-not-log-me-0123456789"
+    with socket_closed_port() as port:
+        env = {**service_env, "OURO_INSTANCE": "llm-secret", "OURO_LLM_PRIMARY": "gemini",
+               "OURO_LLM_PRIMARY_MODEL": "gemini-2.0-flash", "OURO_LLM_PRIMARY_API_KEY": secret,
+               "OURO_LLM_PRIMARY_BASE_URL": f"http://127.0.0.1:{port}/v1", "OURO_LLM_RETRIES": "0",
+               "OURO_LOG_LEVEL": "DEBUG"}
+        client = sync_redis.Redis.from_url(redis_url)
+        client.xadd(names.GEN_DRAFTS, {b"d": msgspec.json.encode(npc_draft()), b"k": b"p-job-npc1"})
+        proc = subprocess.Popen([sys.executable, "-m", "ouro_llmworker"], env=env, stderr=subprocess.PIPE)
+        try:
+            wait_sync(lambda: client.xlen(names.GEN_ENRICHED) == 1, timeout=30, what="enriched draft")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=20)
+    dumped = b"".join(f for _, row in client.xrange(names.GEN_ENRICHED) + client.xrange(names.LOG_WORKERS)
+                      for f in row.values())
+    client.close()
+    assert b"fallback" in dumped and b"gemini:gemini-2.0-flash" in dumped
+    assert secret.encode() not in err + dumped
+    assert proc.returncode == 0
+
+
+@contextlib.contextmanager
+def socket_closed_port() -> Iterator[int]:
+    """A port nothing listens on (bound, never listened: connections are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield int(s.getsockname()[1])
