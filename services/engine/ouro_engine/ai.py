@@ -14,6 +14,7 @@ from ouro_engine import combat
 from ouro_engine import components as k
 from ouro_engine.game import Game
 from ouro_engine.movement import npc_step
+from ouro_engine.rooms import RoomState
 
 MOVERS = {"wander", "patrol", "follow_player"}
 AGGRESSIVE = {"aggressive", "more_alert_and_aggressive"}
@@ -28,6 +29,9 @@ class AISystem:
         self.heap: list[tuple[float, str]] = []
         self.scheduled: set[str] = set()
         self.acted = 0  # for the benchmark and metrics
+        # (room id, district) -> open exits staying in the district; rebuilt when any room changes.
+        self._routes: dict[tuple[str, str | None], list[str]] = {}
+        self._routes_version = -1
 
     def _delay(self) -> float:
         s = self.game.settings
@@ -88,17 +92,27 @@ class AISystem:
                 return pid
         return None
 
+    def _routes_from(self, room: RoomState, district_id: str | None) -> list[str]:
+        if self._routes_version != self.game.map.version:
+            self._routes, self._routes_version = {}, self.game.map.version
+        key = (room.id, district_id)
+        options = self._routes.get(key)
+        if options is None:
+            options = []
+            for direction, to in room.exits.items():
+                dest = self.game.map.rooms.get(to)
+                if dest is not None and direction not in room.locked_exits and (
+                        district_id is None or dest.district_id == district_id):
+                    options.append(direction)
+            self._routes[key] = options
+        return options
+
     def _wander(self, eid: str, ai: k.AI) -> None:
         game = self.game
         room = game.room_of(eid)
         if room is None or not room.exits:
             return
-        options = []
-        for direction, to in room.exits.items():
-            dest = game.map.rooms.get(to)
-            if dest is not None and direction not in room.locked_exits and (
-                    ai.district_id is None or dest.district_id == ai.district_id):
-                options.append(direction)
+        options = self._routes_from(room, ai.district_id)
         if options:
             npc_step(game, eid, room, options[int(game.world.rng.integers(len(options)))])
 

@@ -131,6 +131,8 @@ class Game:
         return None if pos is None else self.map.get(pos.room_id)
 
     def mark_room(self, room_id: str) -> None:
+        """Every change to a room goes through here (persistence and the map's caches)."""
+        self.map.version += 1
         self.dirty.rooms.add(room_id)
         self.dirty.rooms_removed.discard(room_id)
 

@@ -80,13 +80,16 @@ class Map:
         self.rooms: dict[str, RoomState] = {}
         self.coord: dict[tuple[int, int, int], str] = {}
         self.bounds = (0, 0, 0, 0)  # min_x, max_x, min_y, max_y
+        self.version = 0  # bumped on every change (rooms, exits, locks): caches key on it
 
     def add(self, room: RoomState) -> None:
+        self.version += 1
         self.rooms[room.id] = room
         self.coord[room.coords] = room.id
         self._rebound()
 
     def remove(self, room_id: str) -> RoomState | None:
+        self.version += 1
         room = self.rooms.pop(room_id, None)
         if room is not None and self.coord.get(room.coords) == room_id:
             del self.coord[room.coords]
