@@ -122,3 +122,15 @@ def test_district_threat_theme_and_growth_district_come_from_the_world() -> None
               world=world)
     assert p.state == ProposalState.DRAFTED, p.reason
     assert p.payload["block"]["district_id"] == "docks"
+
+
+def test_the_shell_reads_only_the_parts_a_job_needs() -> None:
+    from ouro_genworker.resolve import needs
+
+    assert needs({"type": "ITEM", "params": {"threat_level": 3, "theme": "docks"}}) == frozenset()
+    assert needs({"type": "EVENT", "params": {}}) == {"districts"}
+    assert needs({"type": "BUILDING", "params": {"district_id": "d"}}) == {"rooms", "coords", "districts"}
+    assert needs({"type": "BLOCK", "params": {"district_id": "d", "occupied": [], "threat_level": 2,
+                                              "theme": "x"}}) == frozenset()
+    assert needs({"type": "BLOCK", "params": {"district_id": ""}}) == {"rooms", "coords", "districts"}
+    assert needs({"type": "DRAGON", "params": {}}) == frozenset()

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from redis.asyncio import Redis
@@ -34,6 +35,7 @@ from ouro_schemas.content import OFFSET
 from ouro_schemas.proposal import ProposalType
 
 Cell = tuple[int, int, int]
+T = TypeVar("T")
 NEEDS_CELLS = frozenset({ProposalType.BLOCK, ProposalType.WORLD_EXPANSION, ProposalType.BUILDING})
 STREET_KINDS = frozenset({"street", "alley", "plaza"})
 
@@ -48,6 +50,33 @@ class World:
 
     def district_rooms(self, district: str) -> list[str]:
         return sorted(rid for rid, r in self.rooms.items() if r.get("district_id") == district)
+
+
+def needs(raw: dict[str, Any]) -> frozenset[str]:
+    """Which parts of the world (`coords`, `rooms`, `districts`) resolving this raw job will read, so the
+    shell fetches only those (an ITEM with its threat level given needs nothing)."""
+    try:
+        ptype = ProposalType(str(raw.get("type")))
+    except ValueError:
+        return frozenset()
+    params = raw.get("params")
+    if not isinstance(params, dict):
+        return frozenset()
+    out: set[str] = set()
+    if ptype in NEEDS_CELLS and "occupied" not in params and "bounds" not in params:
+        out.add("coords")
+    district = params.get("district_id")
+    if ptype == ProposalType.BUILDING and params.get("street_room_id") is None:
+        out |= {"rooms", "coords"}
+    elif ptype == ProposalType.QUEST and params.get("room_ids") is None:
+        out.add("rooms")
+    elif ptype == ProposalType.NPC and params.get("spawn_room_id") is None and params.get("room_id") is None:
+        out.add("rooms")
+    elif ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION) and not district:
+        out.add("rooms")
+    if params.get("threat_level") is None or params.get("theme") is None:
+        out.add("districts")
+    return frozenset(out)
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -123,49 +152,67 @@ def _street_side(world: World, district: str, rng: np.random.Generator) -> dict[
 
 
 class WorldReader:
-    """Reads rooms and the coordinate index from the engine's keys, cached for `ttl_s` (the world
-    changes slowly; the publisher's gate re-checks every coordinate against the live world anyway)."""
+    """Reads rooms, the coordinate index and districts from the engine's keys — only the parts a job
+    needs — each cached for `ttl_s` (the world changes slowly; the publisher's gate re-checks every
+    coordinate and reference against the live world anyway)."""
 
     def __init__(self, redis: Redis, ttl_s: float = 2.0) -> None:
         self.redis = redis
         self.ttl_s = ttl_s
-        self._world: World | None = None
-        self._at = 0.0
+        self._cache: dict[str, tuple[float, Any]] = {}
 
-    async def world(self) -> World:
+    async def world(self, parts: frozenset[str]) -> World:
+        world = World()
+        if "rooms" in parts:
+            world.rooms = await self._cached("rooms", self._rooms)
+        if "coords" in parts:
+            world.coords = await self._cached("coords", self._coords)
+        if "districts" in parts:
+            world.districts = await self._cached("districts", self._districts)
+        return world
+
+    async def _cached(self, part: str, load: Callable[[], Awaitable[T]]) -> T:
         now = time.monotonic()
-        if self._world is None or now - self._at > self.ttl_s:
-            self._world = await self._read()
-            self._at = now
-        return self._world
+        hit = self._cache.get(part)
+        if hit is not None and now - hit[0] <= self.ttl_s:
+            return cast(T, hit[1])
+        value = await load()
+        self._cache[part] = (now, value)
+        return value
 
-    async def _read(self) -> World:
-        raw_coords: Any = await self.redis.hgetall(names.WORLD_COORD)
+    async def _rooms(self) -> dict[str, dict[str, Any]]:
         ids: Any = await self.redis.smembers(names.WORLD_ROOM_INDEX)
         keys = sorted(i.decode() if isinstance(i, bytes) else str(i) for i in ids)
         values: Any = await self.redis.mget([names.WORLD_ROOM + k for k in keys]) if keys else []
-        world = World()
-        for key, value in zip(keys, values, strict=True):
-            if value:
-                try:
-                    room = json.loads(value)
-                except ValueError:
-                    continue
-                if isinstance(room, dict):
-                    world.rooms[key] = room
-        raw_districts: Any = await self.redis.hgetall(names.WORLD_DISTRICTS)
-        for did, value in (raw_districts or {}).items():
-            try:
-                district = json.loads(value)
-            except ValueError:
-                continue
-            if isinstance(district, dict):
-                world.districts[did.decode() if isinstance(did, bytes) else str(did)] = district
-        for cell, rid in (raw_coords or {}).items():
+        return {key: room for key, room in zip(keys, map(_json_object, values), strict=True) if room is not None}
+
+    async def _coords(self) -> dict[Cell, str]:
+        raw: Any = await self.redis.hgetall(names.WORLD_COORD)
+        out: dict[Cell, str] = {}
+        for cell, rid in (raw or {}).items():
             text = cell.decode() if isinstance(cell, bytes) else str(cell)
             try:
                 x, y, z = (int(v) for v in text.split(","))
             except ValueError:
                 continue
-            world.coords[(x, y, z)] = rid.decode() if isinstance(rid, bytes) else str(rid)
-        return world
+            out[(x, y, z)] = rid.decode() if isinstance(rid, bytes) else str(rid)
+        return out
+
+    async def _districts(self) -> dict[str, dict[str, Any]]:
+        raw: Any = await self.redis.hgetall(names.WORLD_DISTRICTS)
+        out: dict[str, dict[str, Any]] = {}
+        for did, value in (raw or {}).items():
+            district = _json_object(value)
+            if district is not None:
+                out[did.decode() if isinstance(did, bytes) else str(did)] = district
+        return out
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

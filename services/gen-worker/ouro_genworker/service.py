@@ -20,7 +20,7 @@ from prometheus_client import Counter, Histogram
 
 from ouro_genworker.drafting import GENERATOR_ERROR, BadJob, draft_raw
 from ouro_genworker.registry import GENERATORS
-from ouro_genworker.resolve import WorldReader
+from ouro_genworker.resolve import WorldReader, needs
 from ouro_runtime.bus import REDIS_ERRORS, Delivery, Poison
 from ouro_runtime.service import Service
 from ouro_runtime.settings import ServiceSettings
@@ -46,7 +46,7 @@ class GenWorker:
         self.world = WorldReader(svc.redis)
 
     async def handle(self, raw: dict[str, Any], delivery: Delivery) -> None:
-        world = await self.world.world()
+        world = await self.world.world(needs(raw))
         started = time.perf_counter()
         try:
             proposal = draft_raw(raw, world)
