@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 import redis as sync_redis
 from redis.asyncio import Redis
 
 from ouro_schemas import names
-from ouro_schemas.messages import LogEntry, LogKind
+from ouro_schemas.messages import DirectorState, LogEntry, LogKind, Toggles
+from ouro_schemas.proposal import ProposalType
 from tests.admin.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -127,7 +129,7 @@ def test_login_and_stop_reaches_the_real_director(page: Any, admin: str, service
         page.wait_for_selector("#timeline li:has-text('emergency stop')")
 
 
-def test_approve_a_queued_proposal_and_see_it_published(page: Any, admin: str, redis_url: str) -> None:
+def test_approve_a_queued_proposal_with_a_stand_in_publisher(page: Any, admin: str, redis_url: str) -> None:
     run(_with_redis(redis_url, lambda r: put_proposal(r, "p-rat-king")))
     publisher = PublisherStandIn(redis_url)  # the publisher service is not wired yet: the test plays it
     publisher.start()
@@ -144,6 +146,59 @@ def test_approve_a_queued_proposal_and_see_it_published(page: Any, admin: str, r
         publisher.close()
     assert [(c.action.value, c.proposal_id) for c in publisher.seen] == [("approve", "p-rat-king")]
     assert publisher.seen[0].by.startswith("operator@")
+
+
+async def _seed_publisher_world(r: Redis) -> None:
+    """The publisher tests' small world (plaza, streets, templates), written as the engine's keys."""
+    from tests.publisher import factories as pf
+
+    view = pf.world()
+    pipe = r.pipeline(transaction=False)
+    for rid, room_ in view.rooms.items():
+        pipe.set(names.WORLD_ROOM + rid, json.dumps(room_))
+        pipe.sadd(names.WORLD_ROOM_INDEX, rid)
+    pipe.hset(names.WORLD_COORD, mapping=view.coords)
+    for tid, entry in view.templates.items():
+        pipe.set(names.WORLD_TEMPLATE + tid, json.dumps(entry))
+        pipe.sadd(names.WORLD_TEMPLATE_INDEX, tid)
+    for eid, ent in view.entities.items():
+        pipe.set(names.WORLD_ENTITY + eid, json.dumps(ent))
+    pipe.sadd(names.WORLD_PLAYERS_ONLINE, *view.players)
+    for did, d in view.districts.items():
+        pipe.hset(names.WORLD_DISTRICTS, did, json.dumps(d))
+    pipe.set(names.WORLD_SUMMARY, json.dumps({"economy": view.economy}))
+    # NPC proposals wait for an admin (the publisher reads the toggles at start-up).
+    pipe.set(names.DIRECTOR_STATE, msgspec.json.encode(DirectorState(toggles=Toggles(require_approval_types=[
+        ProposalType.NPC]))))
+    await pipe.execute()
+
+
+def test_approve_with_the_real_publisher(page: Any, admin: str, redis_url: str, service_env: dict[str, str],
+                                         sredis: sync_redis.Redis, tmp_path: Path) -> None:
+    from tests.publisher import factories as pf
+
+    run(_with_redis(redis_url, _seed_publisher_world))
+    env = {**service_env, "OURO_HTTP_PORT": "0"}
+    with process("ouro_publisher", env, tmp_path / "publisher.out"):
+        proposal = pf.npc_proposal("p-job-browser", qty=1)
+        sredis.xadd(names.GEN_ENRICHED, {b"d": msgspec.json.encode(proposal), b"k": proposal.id.encode()})
+
+        def held() -> bool:
+            raw = sredis.get(names.PROPOSAL + proposal.id)
+            return bool(raw) and json.loads(raw)["state"] == "awaiting_approval"
+        wait_sync(held, timeout=40, interval=0.2,
+                  what=f"publisher holds the proposal ({(tmp_path / 'publisher.out').read_text()[-1500:]})")
+
+        log_in(page, admin)
+        tab(page, "approvals")
+        page.click(f"#queue li[data-id='{proposal.id}']")
+        page.wait_for_selector("#detail-state:has-text('awaiting_approval')")
+        page.click("#btn-approve")
+        page.wait_for_selector("#detail-state:has-text('published')", timeout=30_000)
+    rec = json.loads(sredis.get(names.PROPOSAL + proposal.id) or b"{}")
+    assert rec["state"] == "published" and rec["hash"]
+    assert any(t["stage"] == "approve" and t["actor"].startswith("operator@") for t in rec["trace"])
+    assert sredis.zcard(names.APPROVAL_QUEUE) == 0
 
 
 def test_rollback_through_the_double_confirmation(page: Any, admin: str, redis_url: str,
@@ -213,7 +268,7 @@ def test_screenshot_every_tab(page: Any, admin: str, redis_url: str, sredis: syn
             entry = LogEntry(at=time.time(), service="director" if i < 2 else "publisher", instance="x",
                              kind=LogKind(kind), message=msg, proposal_id="p-demo-0" if i == 2 else None)
             await r.xadd(names.LOG_DIRECTOR if i < 2 else names.LOG_PROPOSALS,
-                         {b"d": __import__("msgspec").json.encode(entry)})
+                         {b"d": msgspec.json.encode(entry)})
     run(_with_redis(redis_url, populate))
     with httpx.Client(base_url=admin, headers=auth()) as api:
         job = api.post("/api/snapshots", json={"label": "demo"}).json()

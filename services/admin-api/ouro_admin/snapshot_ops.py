@@ -93,7 +93,8 @@ def rollback_job(ctx: AdminContext, snapshot_id: str, by: str) -> Job:
         finally:
             job.step("reload", 0.8, "engine reload, guardrails reload")
             await ctx.control(ControlCommand.ENGINE_RELOAD, by, {"snapshot_id": snapshot_id})
-            await ctx.control(ControlCommand.GUARDRAILS_UPDATED, by, {"reason": f"rollback to {snapshot_id}"})
+            await ctx.control(ControlCommand.GUARDRAILS_UPDATED, by,
+                              {"source": "file", "reason": f"rollback to {snapshot_id}"})
             if was == DirectorMode.RUNNING.value:
                 job.step("resume", 0.9, "resuming the director")
                 await ctx.control(ControlCommand.RESUME, by, {"reason": f"rollback to {snapshot_id} done"})

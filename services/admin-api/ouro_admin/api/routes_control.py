@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from typing import Annotated, Any
@@ -112,9 +111,8 @@ async def put_guardrails(ctx: Ctx, who: CurrentOperator, body: GuardrailsBody) -
                        data={"problems": exc.problems[:50]})
         raise unprocessable(exc) from None
     data = model.model_dump(mode="json")
-    digest = json.dumps(data, sort_keys=True)
-    msg = await ctx.control(ControlCommand.GUARDRAILS_UPDATED, who.name,
-                            {"source": "admin-api", "size": len(digest)})
+    # source "file": the publisher reloads data/guardrails.json (written first; what snapshots keep).
+    msg = await ctx.control(ControlCommand.GUARDRAILS_UPDATED, who.name, {"source": "file", "by": "admin-api"})
     await ctx.emit(LogKind.CONTROL, f"guardrails replaced by {who.name}", data={"control_id": msg.id})
     return {"guardrails": data, "source": "key", "control_id": msg.id}
 
