@@ -84,15 +84,28 @@ async def run(pub_n: int, data_dir: Path, url: str) -> None:
         for i in range(0, len(proposals), 200):
             await svc.bus.publish_many(names.GEN_ENRICHED, proposals[i:i + 200])
         pub.counts.clear()
-        start = time.perf_counter()
+        redis_cpu = await _redis_cpu(redis)
+        start, cpu, t0 = time.perf_counter(), time.process_time(), os.times()
         await consumer.run_burst()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu, t1 = time.perf_counter() - start, time.process_time() - cpu, os.times()
+        user, system = t1.user - t0.user, t1.system - t0.system
+        redis_cpu = await _redis_cpu(redis) - redis_cpu
         done = sum(pub.counts.values())
-        print(f"{label:24s} {done:6d} proposals in {elapsed:6.2f} s = {done / elapsed:8.0f} /s   {pub.counts}")
+        # Wall time is what one publisher did on this (shared, loaded) machine; CPU time says what it
+        # costs: proposals per publisher CPU-second, and Redis's CPU for the same work.
+        print(f"{label:24s} {done:6d} in {elapsed:6.2f} s wall = {done / elapsed:6.0f}/s | publisher CPU "
+              f"{cpu:5.2f} s (user {user:.2f}, sys {system:.2f}) = {done / cpu:6.0f}/CPU-s | redis CPU {redis_cpu:5.2f} s   {pub.counts}")
     patches = await redis.xlen(names.WORLD_PATCHES)
     files = sum(1 for _ in (data_dir / "generated").rglob("*.json"))
-    print(f"world.patches: {patches} patches; data/generated: {files} files; cores: {os.cpu_count()}")
+    load = os.getloadavg()[0]
+    print(f"world.patches: {patches} patches; data/generated: {files} files; cores: {os.cpu_count()}; "
+          f"load average {load:.1f}")
     await redis.aclose()
+
+
+async def _redis_cpu(redis: Redis) -> float:
+    info = await redis.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
 async def main(n: int) -> None:

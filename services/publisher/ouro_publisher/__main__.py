@@ -34,6 +34,7 @@ async def setup(svc: Service) -> Publisher:
     svc.consume(names.ADMIN_COMMANDS, names.GROUP_PUBLISHER, AdminCommand, on_admin)
     svc.consume(names.WORLD_APPLIED, names.GROUP_PUBLISHER, PatchResult, on_applied)
     svc.on_control(pub.on_control)
+    svc.on_cleanup(pub.close)
     return pub
 
 

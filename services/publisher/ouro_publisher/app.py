@@ -18,6 +18,7 @@ Admin commands, undo and engine results are in `admin.py`.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import time
@@ -99,6 +100,7 @@ class Publisher:
         self._open.set()
         self.counts: dict[str, int] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="files")
         self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
     # --- start-up ----------------------------------------------------------------------------
@@ -122,6 +124,10 @@ class Publisher:
                 log.warning("director state unreadable; default toggles", extra={"error": str(exc)})
         self.svc.health_detail["guardrails"] = self.guardrails_source
         log.info("publisher ready", extra={"library_entries": n, "rarity_window": len(self.windows.rarities)})
+
+    async def close(self) -> None:
+        """At shutdown: let the file writes in flight finish."""
+        await asyncio.to_thread(self._writer.shutdown, True)
 
     # --- guardrails hot swap -----------------------------------------------------------------------
     def poll_guardrails_file(self, now: float) -> None:
@@ -239,16 +245,21 @@ class Publisher:
         if batch is None:
             return
         try:
-            if len(batch.pipe):
+            if len(batch.pipe) or batch.mset:
                 now = time.time()
+                if batch.mset:
+                    batch.pipe.mset(batch.mset)
+                if batch.index:
+                    batch.pipe.zadd(names.PROPOSAL_INDEX, batch.index, nx=True)
                 self.windows.write(batch.pipe)
                 self.windows.prune(batch.pipe, self.guardrails, now)
                 await batch.pipe.execute()
         except BaseException:
             self._rollback(batch)
             raise
-        for folder, tid, body in batch.files:
-            library_files.write(self.settings.generated_dir, folder, tid, body)
+        # The files were being written (in threads) while the batch was gated and its MULTI ran.
+        for future in batch.futures:
+            await asyncio.wrap_future(future)
         if batch.logs:
             self.svc.log_dir.mkdir(parents=True, exist_ok=True)
             with (self.svc.log_dir / f"{names.LOG_PROPOSALS}.jsonl").open("ab") as fh:
@@ -261,6 +272,11 @@ class Publisher:
             self._rollback(batch)
 
     def _rollback(self, batch: Batch) -> None:
+        """Undo an unflushed batch in memory and on disk (files of proposals it did not commit)."""
+        concurrent.futures.wait(batch.futures)
+        for folder, tid in batch.new_files:
+            with contextlib.suppress(OSError, library_files.UnsafePath):
+                library_files.remove(self.settings.generated_dir, folder, tid)
         for pid in batch.added:
             self.library.remove(pid)
         self.windows.restore(batch.windows_backup)
@@ -366,6 +382,16 @@ class Publisher:
         return self.batch.pipe
 
     def _save(self, pipe: Any, proposal: Proposal, before: bytes | None, now: float) -> None:
+        """The proposal's record (latest), its as-received version (first time only) and its index entry."""
+        batch = self.batch
+        if batch is not None and pipe is batch.pipe:
+            # In a batch: one MSET and one ZADD for all (a proposal reaches here once per batch, and only
+            # when it had no record yet, so "first time only" holds without NX).
+            batch.mset[record_key(proposal.id)] = _enc.encode(proposal)
+            if before is not None:
+                batch.mset[record_key(proposal.id) + names.PROPOSAL_BEFORE_SUFFIX] = before
+            batch.index[proposal.id] = proposal.created_at or now
+            return
         pipe.set(record_key(proposal.id), _enc.encode(proposal))
         if before is not None:
             pipe.set(record_key(proposal.id) + names.PROPOSAL_BEFORE_SUFFIX, before, nx=True)
@@ -373,7 +399,7 @@ class Publisher:
 
     def commit(self, proposal: Proposal, result: GateResult, view: Any, before: bytes | None,
                moves: list[str], now: float, *, record_usage: bool) -> str:
-        """Approve, sign and publish: patch + records queued on the batch's MULTI, files after it."""
+        """Approve, sign and publish: patch + records queued on the batch's MULTI, files in threads."""
         model = result.model
         batch = self.batch
         assert model is not None and result.payload is not None and batch is not None
@@ -400,7 +426,7 @@ class Publisher:
         pipe = batch.pipe
         pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),
                   maxlen=self.settings.stream_maxlen, approximate=True)
-        pipe.set(commit_key(proposal.id), _enc.encode(record))
+        batch.mset[commit_key(proposal.id)] = _enc.encode(record)
         self._save(pipe, proposal, before, now)
         if not record_usage:  # it was held: it leaves the approval queue
             pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
@@ -408,7 +434,7 @@ class Publisher:
             self.windows.record(None, str(proposal.type), result.usage, now)
         for folder, tid, body in specs:
             body["hash"] = proposal.hash
-            batch.files.append((folder, tid, body))
+            self.write_file(batch, folder, tid, body, new=True)
         self.library.add(proposal.id, proposal.type, model)
         batch.added.append(proposal.id)
         batch.committed.add(proposal.id)
@@ -430,7 +456,16 @@ class Publisher:
         for folder, tid, body in patches.files(proposal, model, proposal.payload):
             if [folder, tid] in files:
                 body["hash"] = proposal.hash
-                batch.files.append((folder, tid, body))
+                self.write_file(batch, folder, tid, body, new=False)
+
+    def write_file(self, batch: Batch, folder: str, tid: str, body: dict[str, Any], *, new: bool) -> None:
+        """Start writing a template file in a writer thread; the batch's flush waits for it. A new file
+        whose MULTI then fails is removed again (and if the process dies first, the redelivered
+        proposal finds its own file in the library, which the gate does not count as a clash)."""
+        batch.futures.append(self._writer.submit(library_files.write, self.settings.generated_dir, folder,
+                                                 tid, body))
+        if new:
+            batch.new_files.append((folder, tid))
 
     async def log_now(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
                       kind: LogKind = LogKind.VERDICT) -> None:

@@ -10,6 +10,7 @@ memory at once, so the next proposal of the batch sees it.
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,10 @@ class Batch:
     snap: Snapshot
     pipe: Any  # a transaction pipeline: everything the batch writes, in one MULTI
     windows_backup: WindowsBackup
-    files: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    mset: dict[str, bytes] = field(default_factory=dict)  # records, as-received versions, commit records
+    index: dict[str, float] = field(default_factory=dict)  # proposal index entries
+    futures: list[concurrent.futures.Future[Any]] = field(default_factory=list)  # file writes in flight
+    new_files: list[tuple[str, str]] = field(default_factory=list)  # (folder, template id) first written here
     logs: list[bytes] = field(default_factory=list)
     added: list[str] = field(default_factory=list)  # proposals added to the library (rolled back on error)
     committed: set[str] = field(default_factory=set)

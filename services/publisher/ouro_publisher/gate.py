@@ -108,6 +108,7 @@ def _run(proposal: Proposal, world: WorldView, g: Guardrails, window: WindowStat
         stages["filter"] = run_filter(qm.texts(model) + proposal_texts(proposal, {}), g)
     else:
         inv: Inventory = inventory(proposal.type, model, proposal.tags)
+        inv.proposal_id = proposal.id
         validate.extend(check_integrity(inv, world))
         validate.extend(check_compatibility(inv, world))
         stages["balance"], usage = balance.run_balance(proposal.type, inv, world, g, window)

@@ -44,6 +44,7 @@ class Inventory:
     quests: list[tuple[QuestBlueprint, str]] = field(default_factory=list)
     shop_stock: tuple[str, str] | None = None  # (shop id, item id)
     district_hint: str | None = None  # where a template-only NPC/item belongs (tags.district)
+    proposal_id: str = ""  # its own earlier, uncommitted files do not clash with it
 
     @property
     def new_template_ids(self) -> set[str]:

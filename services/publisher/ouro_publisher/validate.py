@@ -84,14 +84,14 @@ def _new_ids(inv: Inventory, world: WorldView) -> list[Verdict]:
         if tid in seen:
             out.append(fail("integrity.duplicate_id", f"{ttype} id defined twice", tid, path=path))
         seen.add(tid)
-        if tid in world.templates:
+        if tid in world.templates and world.templates[tid].get("proposal_id") != inv.proposal_id:
             out.append(fail("integrity.id_exists", f"template {tid!r} already exists "
                             f"({world.template_type(tid)})", tid, path=f"{path}.id"))
     exits_from = {r for r, _, _, _ in inv.exits}
     for room, path in inv.rooms:
         if not is_safe_id(room.id):
             out.append(fail("integrity.unsafe_id", "ids name keys: no '..'", room.id, path=f"{path}.id"))
-        if room.id in world.rooms:
+        if room.id in world.rooms and world.rooms[room.id].get("origin") != inv.proposal_id:
             out.append(fail("integrity.id_exists", f"room {room.id!r} already exists", room.id, path=f"{path}.id"))
         if room.id not in exits_from:
             out.append(fail("integrity.room_exit", "a room needs at least one exit", 0, 1, f"{path}.exits"))
@@ -156,7 +156,7 @@ def check_compatibility(inv: Inventory, world: WorldView) -> list[Verdict]:
     for room, path in inv.rooms:
         key = f"{room.x},{room.y},{room.z}"
         holder = world.coords.get(key) or coords.get(key)
-        if holder is not None:
+        if holder is not None and holder != room.id:
             out.append(fail("compat.coordinates", f"coordinates {key} are taken by {holder!r}", key,
                             path=f"{path}.x"))
         coords[key] = room.id

@@ -27,6 +27,11 @@ from ouro_schemas.proposal import Proposal, ProposalType
 
 log = logging.getLogger(__name__)
 MAX_CANDIDATES = 2_000
+# Payload keys whose string values are vocabulary or prose: not fetched as world ids (fewer reads).
+NOT_REFERENCES = frozenset({"kind", "slot", "rarity", "role", "behavior", "direction", "entrance_direction",
+                            "name", "description", "text", "storefront", "behavior_type", "reward_type",
+                            "tool", "color", "theme", "reason", "message", "memory_string", "details",
+                            "prompt_context", "lock_exit", "unlock_exit", "origin"})
 BASE_TEMPLATE_FILES = {"npcs": "npc", "items": "item", "quests": "quest", "questmakers": "questmaker",
                        "shops": "shop"}
 
@@ -43,6 +48,8 @@ def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0) -> None:
             z = value.get("z", 0)
             coords.add(f"{x},{y},{z if isinstance(z, int) else 0}")
         for k, v in value.items():
+            if k in NOT_REFERENCES and isinstance(v, str):
+                continue  # a vocabulary word (kind, slot, rarity…) or prose, never a world id
             if isinstance(k, str) and is_safe_id(k):
                 ids.add(k)  # placements are keyed by template id
             _walk(v, ids, coords, depth + 1)
