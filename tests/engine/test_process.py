@@ -232,3 +232,49 @@ async def test_invalid_base_file_stops_startup(engine_env: tuple[dict[str, str],
     assert proc.returncode == 2
     err = stderr.decode()
     assert "rooms.json" in err and "[2].x" in err and "integer" in err.lower()
+
+
+async def test_control_pause_and_reload(redis: Redis, engine_env: tuple[dict[str, str], int],
+                                        engine_proc: EngineProcess) -> None:
+    from ouro_schemas.messages import ControlCommand, ControlMessage
+
+    _env, port = engine_env
+    engine_proc.start()
+    await engine_proc.ready(port)
+    client = await Client.connect(port)
+    await client.send("register Cyd secret12", "Welcome, Cyd")
+    bus = Bus(redis)
+
+    async def control(command: ControlCommand) -> None:
+        await bus.publish(names.CONTROL, ControlMessage(id=f"c-{command}", command=command, at=0.0))
+
+    async def paused_reply() -> bool:
+        client.writer.write(b"score\r\n")
+        await client.writer.drain()
+        try:
+            await client.expect("paused", timeout=0.5)
+        except AssertionError:
+            return False
+        return True
+
+    await control(ControlCommand.ENGINE_PAUSE)
+    await wait_for(paused_reply, timeout=20, what="commands refused while paused")
+    key = names.WORLD_ENTITY + "player:cyd"
+    raw = await wait_for(lambda: redis.get(key), timeout=20, what="the player in redis")
+    data = json.loads(raw)
+    data["wallet"]["credits"] = 4242  # what a rollback would restore
+    await redis.set(key, json.dumps(data))
+    await control(ControlCommand.ENGINE_RELOAD)
+
+    async def reloaded() -> bool:
+        client.buffer = ""
+        client.writer.write(b"score\r\n")
+        await client.writer.drain()
+        try:
+            await client.expect("credits 4242", timeout=0.5)
+        except AssertionError:
+            return False
+        return True
+
+    await wait_for(reloaded, timeout=20, what="the reloaded world")
+    await client.close()

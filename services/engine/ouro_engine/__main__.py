@@ -52,6 +52,10 @@ async def setup(svc: Service) -> None:
         if result.status != PatchStatus.APPLIED:
             await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch {result.status}: {result.reason}",
                            proposal_id=patch.proposal_id, data={"patch_id": patch.id})
+        else:
+            await svc.emit(names.LOG_ENGINE, LogKind.STATE, f"patch applied ({len(patch.ops)} ops)",
+                           proposal_id=patch.proposal_id,
+                           data={"patch_id": patch.id, "spawned": result.spawned, "budget_after": result.budget_after})
 
     async def on_control(msg: ControlMessage) -> None:
         if msg.command == ControlCommand.ENGINE_PAUSE:

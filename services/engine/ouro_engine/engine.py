@@ -148,6 +148,8 @@ class Engine:
         if not self.paused:
             self._apply_patches()
         ticked = False
+        if self.paused and time.monotonic() >= self.next_tick:
+            self.next_tick = time.monotonic() + period  # keep the pace while paused (no busy loop)
         if time.monotonic() >= self.next_tick and not self.paused:
             ticked = True
             started = time.perf_counter()
