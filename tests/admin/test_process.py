@@ -132,3 +132,39 @@ def test_bad_setting_exits_2(service_env: dict[str, str]) -> None:
     done = subprocess.run([sys.executable, "-m", "ouro_admin"], env=env, capture_output=True, timeout=60)
     assert done.returncode == 2
     assert b"OURO_ADMIN_TOKEN" in done.stderr
+
+
+def test_rollback_with_the_real_director(service_env: dict[str, str], redis_url: str, tmp_path: Path) -> None:
+    """The real director pauses for the restore and is resumed after it; the world is the snapshot's."""
+    from tests.admin.browser_support import admin_process, director_env, director_mode, process
+    from tests.admin.factories import auth
+
+    r = sync_redis.Redis.from_url(redis_url)
+    r.set(names.WORLD_ROOM + "r_0_0", json.dumps({"id": "r_0_0", "name": "Plaza", "x": 0, "y": 0}))
+    r.sadd(names.WORLD_ROOM_INDEX, "r_0_0")
+    try:
+        with admin_process(service_env) as url, httpx.Client(base_url=url, headers=auth(), timeout=10) as api, \
+                process("ouro_director", director_env(service_env), tmp_path / "director.out"):
+            def running() -> bool:
+                if director_mode(r) == "running":
+                    return True
+                api.post("/api/control/go")
+                return False
+            wait_sync(running, timeout=40, interval=1.0, what="director running")
+            job = api.post("/api/snapshots", json={"label": "before"}).json()
+            snap = wait_sync(lambda: (j := api.get(f"/api/jobs/{job['id']}").json())["state"] == "done" and j,
+                             what="snapshot")["result"]["snapshot"]["id"]
+            r.set(names.WORLD_ROOM + "r_0_0", json.dumps({"id": "r_0_0", "name": "Burnt", "x": 0, "y": 0}))
+            token = api.post(f"/api/snapshots/{snap}/rollback").json()["confirm_token"]
+            job = api.post(f"/api/snapshots/{snap}/rollback/confirm", json={"confirm_token": token}).json()
+            done = wait_sync(lambda: (j := api.get(f"/api/jobs/{job['id']}").json())["state"] != "running" and j,
+                             timeout=30, what="rollback")
+            assert done["state"] == "done", done
+            assert done["result"]["director_was"] == "running" and done["result"]["director_paused"] is True
+            wait_sync(lambda: director_mode(r) == "running", timeout=10, what="director resumed")
+            assert json.loads(r.get(names.WORLD_ROOM + "r_0_0") or b"{}")["name"] == "Plaza"
+            messages = [json.loads(f[b"d"])["message"] for _, f in r.xrange(names.LOG_DIRECTOR)]
+            paused = next(i for i, m in enumerate(messages) if "paused by operator@" in m)
+            assert any("resumed by operator@" in m for m in messages[paused:]), messages
+    finally:
+        r.close()
