@@ -106,3 +106,17 @@ async def test_world_events_reach_the_stream(redis: Redis, settings: EngineSetti
     rows = await redis.xrange(names.WORLD_EVENTS)
     kinds = [json.loads(fields[b"d"])["kind"] for _, fields in rows]
     assert "player_entered_room" in kinds and "player_connected" in kinds
+
+
+async def test_entity_json_follows_the_contract(redis: Redis, settings: EngineSettings) -> None:
+    engine = Engine(settings, redis)
+    await engine.start()
+    engine.hub.attach(MemorySession(), "player:ann", "Ann")
+    await engine.flush()
+    ann = json.loads(await redis.get(names.WORLD_ENTITY + "player:ann"))
+    assert {k: ann[k] for k in ("id", "kind", "template_id", "room_id", "holder_id", "origin")} == {
+        "id": "player:ann", "kind": "player", "template_id": "player", "room_id": "spawn", "holder_id": None,
+        "origin": "base"}
+    assert ann["name"] == "Ann" and ann["district_id"] == "downtown" and ann["credits"] == 100
+    chip = json.loads(await redis.get(names.WORLD_ENTITY + "item:datachip:bar:0"))
+    assert chip["kind"] == "item" and chip["room_id"] == "bar" and chip["origin"] == "base"

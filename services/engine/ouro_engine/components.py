@@ -1,7 +1,9 @@
 """Components: plain data, no methods (esper's rule). One Struct per concern.
 
 Every persisted component has a wire name in `PERSISTED`; an entity's Redis JSON is
-`{"id", "kind", "template_id", "room_id", "holder_id", "origin", <name>: <component>...}`.
+`{"id", "kind", "template_id", "room_id", "holder_id", "origin", <name>: <component>...}` — `origin` is
+the plain string (the Origin component), and a few read-only conveniences for other services' prompts
+and params (`name`, `district_id`, `level`, `credits`, `hp`, `max_health`) are derived, never read back.
 `Online`, `Fighting` and `Dead` timing live here too but only what must survive a restart is persisted.
 """
 
@@ -135,7 +137,6 @@ class Online(msgspec.Struct, kw_only=True):
 # Wire name -> component type, for every component that is written to Redis.
 PERSISTED: dict[str, type[Any]] = {
     "identity": Identity,
-    "origin": Origin,
     "position": Position,
     "held": Held,
     "health": Health,

@@ -42,12 +42,35 @@ def entity_json(game: Game, eid: str) -> dict[str, Any]:
         name = k.NAME_OF.get(kind)
         if name is not None:
             out[name] = msgspec.to_builtins(comp)
+    out.update(_view(game, comps))
     return out
+
+
+def _view(game: Game, comps: dict[type[Any], Any]) -> dict[str, Any]:
+    """Derived, read-only fields for readers (the director's Questmaker turns, the gen-worker)."""
+    view: dict[str, Any] = {}
+    ident, pos = comps.get(k.Identity), comps.get(k.Position)
+    if ident is not None:
+        view["name"] = ident.name
+    room = game.map.get(pos.room_id) if pos is not None else None
+    if room is not None:
+        view["district_id"] = room.district_id
+    hp, wallet, player, stats = comps.get(k.Health), comps.get(k.Wallet), comps.get(k.Player), comps.get(k.CombatStats)
+    if hp is not None:
+        view["hp"], view["max_health"] = hp.current, hp.maximum
+    if wallet is not None:
+        view["credits"] = wallet.credits
+    if player is not None:
+        view["level"] = player.level
+    elif stats is not None:
+        view["level"] = stats.level
+    return view
 
 
 def entity_from_json(game: Game, data: dict[str, Any]) -> None:
     eid = data["id"]
     comps = [msgspec.convert(data[name], kind) for name, kind in k.PERSISTED.items() if name in data]
+    comps.append(k.Origin(source=str(data.get("origin") or "base")))
     game.world.create(eid, *comps)
 
 
