@@ -4,7 +4,8 @@
 2. schema: `payloads.PAYLOAD_MODELS[type]`, every problem as "path: reason";
 3. integrity: every new room has an exit; new ids are new; every referenced template (of the right
    type), room, district exists in the world view or in the proposal itself; new rooms are reachable
-   from the existing room they hang from;
+   from the existing room they hang from; their exits are paired and one grid step long
+   (`ouro_schemas.integrity.check_exits_paired`, the base world's rule);
 4. compatibility: no exit of an existing room is re-pointed (only free directions get new exits), no
    coordinate collides with an existing room or another new room.
 """
@@ -18,9 +19,10 @@ from pydantic import BaseModel
 
 from ouro_publisher.inventory import Inventory
 from ouro_publisher.types import WorldView, fail, ok
-from ouro_schemas.content import OFFSET, is_safe_id
+from ouro_schemas.content import OFFSET, Exit, Room, is_safe_id
 from ouro_schemas.errors import ContentError, validate_model
 from ouro_schemas.guardrails import Verdict
+from ouro_schemas.integrity import check_exits_paired
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal
 
@@ -69,6 +71,7 @@ def check_integrity(inv: Inventory, world: WorldView) -> list[Verdict]:
     out = _new_ids(inv, world)
     out.extend(_references(inv, world))
     out.extend(_reachable(inv, world))
+    out.extend(_paired(inv, world))
     if not any(not v.ok for v in out):
         out.append(ok("integrity", len(inv.templates) + len(inv.rooms)))
     return out
@@ -120,6 +123,32 @@ def _references(inv: Inventory, world: WorldView) -> list[Verdict]:
     for did, path in inv.ref_districts:
         if did not in world.districts and did not in inv.new_districts:
             out.append(fail("integrity.district", f"unknown district {did!r}", did, path=path))
+    return out
+
+
+def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
+    """`integrity.check_exits_paired` on the new rooms (with the exits the patch adds): every exit one
+    grid step away and with a way back."""
+    if not inv.rooms:
+        return []
+    rooms: dict[str, Room] = {room.id: room.model_copy(deep=True) for room, _ in inv.rooms}
+    for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
+        raw = world.rooms.get(rid)
+        if rid not in rooms and raw is not None:
+            try:
+                rooms[rid] = Room.model_validate({k: v for k, v in raw.items() if k in Room.model_fields})
+            except ValueError:
+                continue
+    for rid, direction, to, _ in inv.exits:
+        room = rooms.get(rid)
+        if room is not None and all(ex.direction != direction for ex in room.exits):
+            room.exits.append(Exit(direction=direction, to=to))  # type: ignore[arg-type]
+    new = inv.new_room_ids
+    out = []
+    for problem in check_exits_paired(list(rooms.values())):
+        rid = problem.removeprefix("rooms.json ").split(".exits", 1)[0]
+        if rid in new:
+            out.append(fail("integrity.exits_paired", problem.removeprefix("rooms.json "), rid))
     return out
 
 
