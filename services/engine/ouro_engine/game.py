@@ -76,6 +76,7 @@ class Game:
         self.send_data: Callable[[str, str, dict[str, Any]], None] = lambda _pid, _kind, _data: None
         self.money_created = 0  # credits entering the economy (loot, rewards) since start
         self.money_destroyed = 0  # credits leaving it (shop purchases)
+        self.loaded_at = self.world.clock.now()  # when this process built or restored the world
         # While a command runs, what the acting player is told is captured in order with its replies.
         self.capture_pid: str | None = None
         self.captured: list[str] = []

@@ -78,7 +78,8 @@ def meta_fields(game: Game) -> dict[str, str]:
     return {"version": SCHEMA_VERSION, "tick": str(game.world.tick), "serial": str(game.world.serial),
             "seed": str(game.settings.seed), "spawn_room_id": game.spawn_room_id,
             "rng": json.dumps(game.world.rng.bit_generator.state),
-            "money_created": str(game.money_created), "money_destroyed": str(game.money_destroyed)}
+            "money_created": str(game.money_created), "money_destroyed": str(game.money_destroyed),
+            "loaded_at": str(game.loaded_at)}
 
 
 def _district_json(game: Game, population: dict[str, int]) -> dict[str, bytes]:
