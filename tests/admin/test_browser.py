@@ -238,6 +238,9 @@ def test_invalid_guardrail_shows_the_error_inline(page: Any, admin: str, data_di
     page.wait_for_selector("#g-errors li:has-text('economy.max_credit_drop')")
     assert "greater than or equal to 0" in (page.text_content("#g-errors") or "")
     assert page.eval_on_selector("#g-editor", "e => e.classList.contains('invalid')")
+    # The editor selects the key the error names.
+    assert page.eval_on_selector("#g-editor", "e => e.value.slice(e.selectionStart, e.selectionEnd)") == \
+        '"max_credit_drop"'
     assert not (data_dir_of / "guardrails.json").exists()
     data["economy"]["max_credit_drop"] = 250
     page.fill("#g-editor", json.dumps(data, indent=2))
@@ -289,6 +292,16 @@ def test_screenshot_every_tab(page: Any, admin: str, redis_url: str, sredis: syn
         path = Path(f"/tmp/ouro-admin-{name}.png")
         page.screenshot(path=str(path), full_page=False)
         shots[name] = path
+        if name == "snapshots":  # the second confirmation, as the operator sees it
+            page.click("#snapshots button.rollback")
+            page.wait_for_selector("#confirm-box:not([hidden])")
+            page.screenshot(path="/tmp/ouro-admin-snapshots-confirm.png")
+            page.click("#btn-cancel")
+        if name == "guardrails":  # an invalid value, the error next to the editor
+            page.fill("#g-editor", page.input_value("#g-editor").replace('"max_credit_drop": 500', '"max_credit_drop": -1'))
+            page.click("#btn-gsave")
+            page.wait_for_selector("#g-errors li")
+            page.screenshot(path="/tmp/ouro-admin-guardrails-error.png")
     assert all(p.stat().st_size > 5_000 for p in shots.values())
     # The map drew something: the canvas is not blank.
     assert page.evaluate("""() => { const c = document.getElementById('map');

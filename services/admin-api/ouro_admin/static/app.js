@@ -367,9 +367,32 @@ async function saveGuardrails() {
     $("g-ok").textContent = "Saved and applied (" + r.control_id + ").";
   } catch (e) {
     $("g-editor").classList.add("invalid");
-    if (Array.isArray(e.detail)) for (const d of e.detail) errors.append(el("li", {}, el("code", {}, d.path || (d.loc || []).slice(1).join(".")), " — ", d.msg));
-    else errors.append(el("li", {}, errText(e)));
+    if (Array.isArray(e.detail)) {
+      for (const d of e.detail) {
+        const path = d.path || (d.loc || []).slice(1).join(".");
+        errors.append(el("li", { title: "show in the editor", onclick: () => revealPath(path) }, el("code", {}, path), " — ", d.msg));
+      }
+      if (e.detail.length) revealPath(e.detail[0].path || "");
+    } else errors.append(el("li", {}, errText(e)));
   }
+}
+
+// Select the key a validation error names (its path's keys, found in order) and scroll to it.
+function revealPath(path) {
+  const ed = $("g-editor");
+  const text = ed.value;
+  let at = 0, found = -1, key = "";
+  for (const part of path.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean)) {
+    const i = text.indexOf('"' + part + '"', at);
+    if (i < 0) break;
+    found = i; key = part; at = i + part.length + 2;
+  }
+  if (found < 0) return;
+  ed.focus();
+  ed.setSelectionRange(found, found + key.length + 2);
+  const line = text.slice(0, found).split("\n").length;
+  const lineHeight = ed.scrollHeight / Math.max(1, text.split("\n").length);
+  ed.scrollTop = Math.max(0, (line - 5) * lineHeight);
 }
 
 // --- world ----------------------------------------------------------------------------------------
