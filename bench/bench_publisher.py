@@ -24,15 +24,15 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ouro_publisher.__main__ import setup  # noqa: E402
-from ouro_publisher.settings import PublisherSettings  # noqa: E402
-from ouro_runtime.redis_server import RedisServer  # noqa: E402
-from ouro_runtime.service import Service  # noqa: E402
-from ouro_schemas import names  # noqa: E402
-from ouro_schemas.proposal import Proposal  # noqa: E402
-from tests.publisher import factories as f  # noqa: E402
-from tests.publisher.adversarial import adversarial  # noqa: E402
-from tests.publisher.conftest import seed_world, write_guardrails  # noqa: E402
+from ouro_publisher.__main__ import start as start_publisher
+from ouro_publisher.settings import PublisherSettings
+from ouro_runtime.redis_server import RedisServer
+from ouro_runtime.service import Service
+from ouro_schemas import names
+from ouro_schemas.proposal import Proposal
+from tests.publisher import factories as f
+from tests.publisher.adversarial import adversarial
+from tests.publisher.conftest import seed_world, write_guardrails
 
 
 def passing(n: int, tag: str) -> list[Proposal]:
@@ -75,7 +75,7 @@ async def run(pub_n: int, data_dir: Path, url: str) -> None:
     os.environ["REDIS_URL"] = url
     settings = PublisherSettings(data_dir=data_dir, instance="bench", log_level="WARNING")
     svc = Service(names.SERVICE_PUBLISHER, settings, redis=redis)
-    pub = await setup(svc)
+    pub = await start_publisher(svc)
     consumer = next(c for c in svc.consumers if c.stream == names.GEN_ENRICHED)
 
     for label, proposals in (("passing (committed)", passing(pub_n, "ok")),

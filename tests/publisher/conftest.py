@@ -11,7 +11,7 @@ import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from ouro_publisher.__main__ import setup
+from ouro_publisher.__main__ import start
 from ouro_publisher.app import Publisher
 from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import WorldView
@@ -74,7 +74,7 @@ async def make_publisher(redis: Redis, redis_url: str, data_dir: Path,
             monkeypatch.setenv(k, v)
         settings = PublisherSettings(data_dir=data_dir, instance=instance, claim_idle_ms=200)
         svc = Service(names.SERVICE_PUBLISHER, settings, redis=redis)
-        pub = await setup(svc)
+        pub = await start(svc)
         made.append(svc)
         return pub
 

@@ -13,7 +13,12 @@ from ouro_schemas.messages import AdminCommand, PatchResult
 from ouro_schemas.proposal import Proposal
 
 
-async def setup(svc: Service) -> Publisher:
+async def setup(svc: Service) -> None:
+    """The service's wiring (run_service calls it)."""
+    await start(svc)
+
+
+async def start(svc: Service) -> Publisher:
     """Load guardrails, library and windows; consume the four streams; follow control."""
     settings = svc.settings
     assert isinstance(settings, PublisherSettings)

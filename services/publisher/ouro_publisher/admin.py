@@ -186,7 +186,8 @@ async def undo_blockers(pub: Publisher, patch: Patch) -> list[str]:
         for room in getattr(op, "rooms", []) or []:
             rooms.add(room["id"])
     out: list[str] = []
-    online = {m.decode() for m in await pub.redis.smembers(names.WORLD_PLAYERS_ONLINE)}
+    members: Any = await pub.redis.smembers(names.WORLD_PLAYERS_ONLINE)
+    online = {m.decode() if isinstance(m, bytes) else str(m) for m in members}
     if spawned:
         raws = await pub.redis.mget([names.WORLD_ENTITY + e for e in spawned])
         holders = {}

@@ -142,7 +142,7 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     for rid, direction, to, _ in inv.exits:
         room = rooms.get(rid)
         if room is not None and all(ex.direction != direction for ex in room.exits):
-            room.exits.append(Exit(direction=direction, to=to))  # type: ignore[arg-type]
+            room.exits.append(Exit.model_validate({"direction": direction, "to": to}))
     new = inv.new_room_ids
     out = []
     for problem in check_exits_paired(list(rooms.values())):

@@ -107,11 +107,11 @@ class Windows:
         if old:
             pipe.hdel(names.PUBLISHER_THROTTLE, *old)
         oldest = minute(now - max(g.economy.window_s, 60.0)) - 1
-        gone = [k for k in self.economy if k < oldest]
-        for k in gone:
-            del self.economy[k]
+        gone = [m_ for m_ in self.economy if m_ < oldest]
+        for m_ in gone:
+            del self.economy[m_]
         if gone:
-            pipe.hdel(names.PUBLISHER_ECONOMY, *[f"{k}:{kind}" for k in gone for kind in ("src", "sink")])
+            pipe.hdel(names.PUBLISHER_ECONOMY, *[f"{m_}:{kind}" for m_ in gone for kind in ("src", "sink")])
 
 
 def now() -> float:
