@@ -36,7 +36,8 @@ async def setup(svc: Service) -> None:
         log.error("invalid content; not starting", extra={"source": exc.source, "problems": exc.problems})
         print(f"invalid content: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    server = LineServer(engine.hub, settings.telnet_host, settings.telnet_port, settings.max_line)
+    server = LineServer(engine.hub, settings.telnet_host, settings.telnet_port, settings.max_line,
+                        settings.lines_per_s, settings.lines_burst)
     port = await server.start()
     svc.health_detail["telnet_port"] = port
     log.info("line server listening", extra={"port": port})

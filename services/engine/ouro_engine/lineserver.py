@@ -2,7 +2,9 @@
 
 No telnet negotiation, GMCP or WebSocket yet (issue 4 replaces this transport); it exists so real
 clients and tests can drive the engine process. Lines longer than `max_line` are refused; input is
-decoded as UTF-8 with replacement, and the command layer strips control characters.
+decoded as UTF-8 with replacement, and the command layer strips control characters. Each connection
+has a token-bucket rate limit (`OURO_LINES_PER_S`, `OURO_LINES_BURST`): lines beyond it are dropped
+with a notice.
 """
 
 from __future__ import annotations
@@ -10,11 +12,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from ouro_engine.sessions import SessionHub
 
 log = logging.getLogger(__name__)
+
+
+class TokenBucket:
+    """`rate` lines per second with a `burst`; `take` says whether one more line may run now."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
 
 
 class LineSession:
@@ -37,8 +58,10 @@ class LineSession:
 
 
 class LineServer:
-    def __init__(self, hub: SessionHub, host: str, port: int, max_line: int) -> None:
+    def __init__(self, hub: SessionHub, host: str, port: int, max_line: int, lines_per_s: float = 10.0,
+                 lines_burst: int = 30) -> None:
         self.hub = hub
+        self.lines_per_s, self.lines_burst = lines_per_s, lines_burst
         self.host = host
         self.port = port
         self.max_line = max_line
@@ -78,6 +101,7 @@ class LineServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session: LineSession) -> None:
         buf = b""
         discarding = False  # inside an over-long line: drop bytes until its newline
+        bucket = TokenBucket(self.lines_per_s, self.lines_burst)
         while not session.closed:
             chunk = await reader.read(4096)
             if not chunk:
@@ -96,6 +120,9 @@ class LineServer:
                     if not discarding:
                         session.send_text(f"Line too long (max {self.max_line} characters).")
                     discarding = False
+                    continue
+                if not bucket.take():
+                    session.send_text("Slow down: that line was dropped.")
                     continue
                 if not await self._line(session, raw.decode("utf-8", "replace").rstrip("\r")):
                     return
