@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from ouro_engine.game import Game
-from ouro_engine.patches import ops, qm_tools, restore
+from ouro_engine.patches import live_ops, ops, qm_tools, restore
 from ouro_engine.patches.plan import IdSource, Plan, Rejected, Skipped
 from ouro_schemas import messages as m
 
@@ -30,8 +30,8 @@ CHECKS: dict[type[Any], Callable[[Plan, Any], None]] = {
     m.AddTemplate: ops.check_add_template, m.RemoveTemplate: ops.check_remove_template,
     m.AddRooms: ops.check_add_rooms, m.RemoveRooms: ops.check_remove_rooms,
     m.AddExit: ops.check_add_exit, m.RemoveExit: ops.check_remove_exit,
-    m.Spawn: ops.check_spawn, m.Despawn: ops.check_despawn,
-    m.StartEvent: ops.check_start_event, m.EndEvent: ops.check_end_event,
+    m.Spawn: live_ops.check_spawn, m.Despawn: live_ops.check_despawn,
+    m.StartEvent: live_ops.check_start_event, m.EndEvent: live_ops.check_end_event,
     m.QmAction: qm_tools.check_qm_action, m.Restore: restore.check_restore,
 }
 _encoder = msgspec.json.Encoder()
@@ -73,12 +73,13 @@ class Patcher:
     def _apply_one(self, op: Any, patch: m.Patch, ids: IdSource) -> list[Any]:
         game, pid, origin = self.game, patch.id, patch.proposal_id
         if isinstance(op, m.Spawn):
-            return ops.apply_spawn(game, op, pid, origin)
+            return live_ops.apply_spawn(game, op, pid, origin)
         if isinstance(op, m.QmAction):
             return qm_tools.apply_qm_action(game, op, ids, origin)
         if isinstance(op, m.Restore):
             return restore.apply_restore(game, op)
-        fn: Callable[[Game, Any, str], list[Any]] = getattr(ops, f"apply_{_tag(op)}")
+        name = f"apply_{_tag(op)}"
+        fn: Callable[[Game, Any, str], list[Any]] = getattr(ops, name, None) or getattr(live_ops, name)
         return fn(game, op, pid)
 
     def _apply_all(self, patch: m.Patch) -> m.PatchResult:
