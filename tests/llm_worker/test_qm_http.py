@@ -156,3 +156,16 @@ async def test_server_errors_end_in_a_valid_offline_decision(server: ChatServer,
                                               instance="t").proposals(t)
     assert result.provider == "offline" and len(server.requests) == 2 and proposals
     assert_valid(proposals, t)
+
+
+async def test_a_huge_turn_still_fits_a_small_context(server: ChatServer, make_provider: MakeProvider,
+                                                      make_llm: MakeLLM) -> None:
+    """llama.cpp/Ollama get 6,000 chars: the data block shrinks until the prompt fits."""
+    server.push(ok(answer(MSG)))
+    big = turn(prompt_context="x" * 2000, recent_actions=["say " + "y" * 300] * 30,
+               player_status={f"k{i}": "v" * 300 for i in range(40)},
+               world_state={f"w{i}": "v" * 300 for i in range(40)})
+    proposals, result = await QuestmakerBrain(make_llm(make_provider(server, "llamacpp")),
+                                              instance="t").proposals(big)
+    assert result.provider == "llamacpp:test-model" and len(proposals) == 1
+    assert sum(len(m["content"]) for m in server.requests[0]["messages"]) <= 6000

@@ -91,7 +91,7 @@ def system_prompt(turn: QmTurn, max_actions: int) -> str:
                       for name in affordable(turn.budget_current))
     return (
         f"You are {clip_text(turn.name, 120)}, a Questmaker in Ourobouro, a cyberpunk MUD. "
-        f"Your personality: {clip_text(turn.prompt_context, 2000)}\n"
+        f"Your personality: {clip_text(turn.prompt_context, 1500)}\n"
         f"Personality tags: {', '.join(clip_text(t, 40) for t in turn.personality_tags[:6]) or 'none'}.\n"
         f"Your turn was triggered by: {turn.reason.value}.\n{budget_line(turn)}\n"
         f"Propose at most {max_actions} actions using only these tools, each with a cost inside its "
@@ -101,7 +101,14 @@ def system_prompt(turn: QmTurn, max_actions: int) -> str:
     )
 
 
-def messages_for(turn: QmTurn, max_actions: int) -> list[dict[str, str]]:
+# Every profile's context must hold the prompt (llama.cpp and Ollama are given 6,000 chars): the data
+# block is bounded ever tighter until the whole prompt fits. The system message is bounded by itself.
+PROMPT_CHARS = 5_500
+_BOUNDS = ((200, 12), (120, 8), (80, 5), (50, 3), (30, 2))
+
+
+def messages_for(turn: QmTurn, max_actions: int, max_chars: int = PROMPT_CHARS) -> list[dict[str, str]]:
+    system = {"role": "system", "content": system_prompt(turn, max_actions)}
     data = {
         "player": {"id": turn.player_id, "name": turn.player_name, "status": turn.player_status,
                    "recent_actions": turn.recent_actions[-10:]},
@@ -110,8 +117,11 @@ def messages_for(turn: QmTurn, max_actions: int) -> list[dict[str, str]]:
         "quest_entities": turn.quest_entities[:20],
         "world_state": turn.world_state,
     }
-    return [{"role": "system", "content": system_prompt(turn, max_actions)},
-            user_message("Decide your actions for this turn.", bound(data, text=200, items=12))]
+    for text, items in _BOUNDS:
+        user = user_message("Decide your actions for this turn.", bound(data, text=text, items=items))
+        if len(system["content"]) + len(user["content"]) <= max_chars:
+            break
+    return [system, user]
 
 
 def check_answer(turn: QmTurn, ctx: TurnContext, max_actions: int):  # type: ignore[no-untyped-def]
