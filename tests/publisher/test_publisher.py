@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from ouro_schemas.proposal import Proposal, ProposalState, verify_hash
 from tests.publisher import factories as f
 from tests.publisher.adversarial import adversarial
 from tests.publisher.conftest import PublisherFactory, drain, patches_on_stream, write_guardrails
+from tests.utils import wait_for
 
 
 async def record(redis: Redis, pid: str) -> Proposal:
@@ -259,3 +261,30 @@ async def test_windows_survive_a_restart(make_publisher: PublisherFactory, world
     assert list(pub2.windows.rarities) == ["legendary"]
     assert await pub2.handle(f.item_proposal("p-l2", rarity="legendary", stats=legendary, value=100)) == "rejected"
     assert "rarity.window" in (await record(redis, "p-l2")).reason
+
+
+async def test_stop_mid_batch_publishes_what_was_decided(publisher: Publisher, redis: Redis) -> None:
+    """STOP arrives while a batch is in hand: the proposal in hand is published, the rest wait for GO."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    for i in range(3):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-mid-{i}"))
+    original = publisher.decide
+
+    def decide_then_stop(proposal: Proposal) -> str:
+        outcome = original(proposal)
+        publisher.pause()  # as if STOP came in while this one was in hand
+        return outcome
+
+    publisher.decide = decide_then_stop  # type: ignore[method-assign]
+    burst = asyncio.create_task(gen.run_burst())
+    await wait_for(lambda: _patch_count(redis, 1), what="the proposal in hand published")
+    publisher.decide = original  # type: ignore[method-assign]
+    assert await redis.xlen(names.WORLD_PATCHES) == 1 and not burst.done()
+    publisher.resume()
+    await burst
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-mid-0", "p-mid-1", "p-mid-2"]
+    assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 0
+
+
+async def _patch_count(redis: Redis, n: int) -> bool:
+    return int(await redis.xlen(names.WORLD_PATCHES)) >= n

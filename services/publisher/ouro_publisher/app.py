@@ -218,6 +218,8 @@ class Publisher:
     # --- proposals -----------------------------------------------------------------------------------
     async def on_proposal(self, proposal: Proposal, delivery: Delivery) -> None:
         """The BatchConsumer's handler: its batch is open (and the lock held) around this call."""
+        if not self._open.is_set():
+            await self.flush_partial()
         await self.wait_open()
         self.decide(proposal)
 
@@ -242,8 +244,20 @@ class Publisher:
     async def flush(self) -> None:
         """Execute the batch's MULTI (patches, records, windows, logs), then write its files."""
         batch, self.batch = self.batch, None
+        if batch is not None:
+            await self._write(batch)
+
+    async def flush_partial(self) -> None:
+        """Publish what the open batch decided so far and go on with an empty one (STOP mid-batch:
+        nothing decided waits unpublished; the entries are still acked only at the batch's end)."""
+        batch = self.batch
         if batch is None:
             return
+        await self._write(batch)
+        self.batch = Batch(batch.snap, self.redis.pipeline(transaction=True), self.windows.backup(),
+                           committed=batch.committed, decided=batch.decided, cands=batch.cands)
+
+    async def _write(self, batch: Batch) -> None:
         try:
             if len(batch.pipe) or batch.mset:
                 now = time.time()
