@@ -132,7 +132,7 @@ class LLMService:
                 attempts += outcome.attempts
                 tokens += outcome.tokens
                 trail.extend(outcome.trail)
-                if outcome.ok:
+                if outcome.ok and outcome.value is not None:
                     metrics.RESULTS.labels(task, provider.name).inc()
                     elapsed = time.perf_counter() - started
                     metrics.ASK_SECONDS.labels(task, provider.name).observe(elapsed)

@@ -50,18 +50,18 @@ def context_of(turn: QmTurn) -> TurnContext:
     items: list[str] = []
     rooms = _ids([turn.player_status.get("room_id")])
     templates: list[str] = []
-    giver = None
+    giver: str | None = None
     for entity in turn.quest_entities[:30]:
         kind = entity.get("kind")
-        ident = entity.get("id")
-        if kind == "npc" and is_safe_id(ident):
-            npcs.append(ident)
+        ident = _ids([entity.get("id")])
+        if kind == "npc" and ident:
+            npcs += ident
             if entity.get("role") == "giver" and giver is None:
-                giver = ident
-        elif kind == "item" and is_safe_id(entity.get("template_id", ident)):
-            items.append(entity.get("template_id", ident))
-        if kind == "room" and is_safe_id(ident):
-            rooms.append(ident)
+                giver = ident[0]
+        elif kind == "item":
+            items += _ids([entity.get("template_id", entity.get("id"))])
+        elif kind == "room":
+            rooms += ident
         rooms += _ids([entity.get("room_id")])
         templates += _ids([entity.get("template_id")])
     rooms += _ids(turn.world_state.get("room_ids"))
