@@ -14,10 +14,12 @@ Commands are spread evenly: each tick, a tenth of the players send one line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import resource
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +79,34 @@ def synthetic_world(npcs: int) -> c.BaseWorld:
     return c.BaseWorld.model_validate(data)
 
 
+def redis_sink(enabled: bool, initial: list[persistence.Write]) -> tuple[
+        Callable[[list[persistence.Write]], None] | None, Callable[[], None]]:
+    """A function that writes one tick's changes to an embedded Redis (and a stopper), or (None, no-op)."""
+    if not enabled:
+        return None, lambda: None
+    import tempfile
+
+    from redis.asyncio import Redis
+
+    from ouro_runtime.redis_server import RedisServer
+
+    server = RedisServer(Path(tempfile.mkdtemp()) / "redis")
+    server.start()
+    loop = asyncio.new_event_loop()
+    client = Redis.from_url(server.url)
+    loop.run_until_complete(persistence.write(client, initial))
+
+    def sink(writes: list[persistence.Write]) -> None:
+        loop.run_until_complete(persistence.write(client, writes))
+
+    def stop() -> None:
+        loop.run_until_complete(client.aclose())
+        loop.close()
+        server.stop()
+
+    return sink, stop
+
+
 def rss_mb() -> float:
     status = Path("/proc/self/status")
     if status.exists():
@@ -96,6 +126,8 @@ def main() -> None:
     ap.add_argument("--npcs", type=int, default=10_000)
     ap.add_argument("--players", type=int, default=1_000)
     ap.add_argument("--no-gc-freeze", action="store_true", help="keep the loaded world in the cyclic GC")
+    ap.add_argument("--redis", action="store_true",
+                    help="also write every tick's changes to an embedded redis-server (MULTI pipeline) and time it")
     args = ap.parse_args()
 
     settings = EngineSettings(seed=5, economy_every_ticks=100, summary_every_ticks=50)
@@ -110,7 +142,7 @@ def main() -> None:
         hub.attach(session, f"player:bench{i}", f"Bench{i}")
         sessions.append(session)
     persistence.mark_everything(core.game)
-    persistence.collect(core.game, {}, None)
+    initial = persistence.collect(core.game, {}, None)
     core.game.take_events()
     core.ai.schedule_new(clock.now())
     if not args.no_gc_freeze:
@@ -123,6 +155,8 @@ def main() -> None:
     ticks = int(args.seconds * hz)
     tick_times: list[float] = []
     tick_cpu: list[float] = []  # CPU time of the tick thread: what the tick costs without other tenants
+    flush_times: list[float] = []
+    sink, stop_redis = redis_sink(args.redis, initial)
     cmd_times: list[float] = []
     events = 0
     cpu0 = time.process_time()
@@ -137,9 +171,13 @@ def main() -> None:
             cmd_times.append(time.perf_counter() - s0)
         s0, c0 = time.perf_counter(), time.thread_time()
         core.tick()
-        persistence.collect(core.game, dict(core.tracker.players), None)
+        writes = persistence.collect(core.game, dict(core.tracker.players), None)
         tick_times.append(time.perf_counter() - s0)
         tick_cpu.append(time.thread_time() - c0)
+        if sink is not None:
+            f0 = time.perf_counter()
+            sink(writes)
+            flush_times.append(time.perf_counter() - f0)
         events += len(core.game.take_events())
         if t % 50 == 0:
             for session in sessions:
@@ -159,6 +197,10 @@ def main() -> None:
           f"mean {statistics.fmean(cmd_times) * 1000:6.3f} ms")
     print(f"CPU busy {cpu:.2f} s for {args.seconds:.0f} simulated s = {100 * cpu / args.seconds:.0f}% of one core "
           f"(wall {wall:.2f} s); command errors {core.command_errors}")
+    if flush_times:
+        print(f"flush    p50 {pct(flush_times, 50):6.2f} ms   p99 {pct(flush_times, 99):6.2f} ms   "
+              f"(one MULTI pipeline per tick to a local redis-server)")
+    stop_redis()
     print(f"memory   RSS {rss_mb():.0f} MB")
 
 
