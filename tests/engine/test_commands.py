@@ -103,6 +103,16 @@ def _finish_rat(core: Core, ann: Player) -> bool:
     return core.game.world.has("npc:rat:alley:0", k.Dead)
 
 
+def test_use_a_medkit(core: Core, ann: Player) -> None:
+    ann.do("n")
+    ann.do("buy medkit")
+    core.game.world.comp(ann.pid, k.Health).current = 50
+    assert "You use Medkit. +30 hp (80/100)" in ann.do("use medkit")
+    assert "aren't carrying" in ann.do("use medkit")
+    ann.do("buy pipe")
+    assert "can't use Lead Pipe" in ann.do("use pipe")
+
+
 def test_help_and_did_you_mean(ann: Player) -> None:
     assert "look [thing]" in ann.do("help look")
     assert "Did you mean 'look'" in ann.do("lokk")

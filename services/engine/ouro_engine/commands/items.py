@@ -7,7 +7,7 @@ from ouro_engine import quests
 from ouro_engine.commands import targets
 from ouro_engine.commands.registry import CommandError, Ctx, Registry
 from ouro_engine.game import Game
-from ouro_engine.spawning import drop_at, give_to
+from ouro_engine.spawning import drop_at, give_to, take_away
 
 MAX_CARRY = 50
 
@@ -105,9 +105,27 @@ def remove(ctx: Ctx, args: str) -> None:
     ctx.reply(f"You remove {game.name_of(item)}.")
 
 
+def use(ctx: Ctx, args: str) -> None:
+    """use <item> - use a consumable (a medkit heals you)."""
+    game = ctx.game
+    item = targets.carried(game, ctx.pid, targets.need(args, "use <item>"))
+    tpl = game.templates.item(template_of(game, item))
+    if tpl is None or tpl.kind != "consumable":
+        raise CommandError(f"You can't use {game.name_of(item)}.")
+    hp = game.world.comp(ctx.pid, k.Health)
+    healed = min(tpl.stats.heal, hp.maximum - hp.current)
+    hp.current += healed
+    take_away(game, item)
+    game.world.delete(item)
+    ctx.reply(f"You use {tpl.name}. +{healed} hp ({hp.current}/{hp.maximum}).")
+    game.update_vitals(ctx.pid)
+    lost(game, ctx.pid, item)
+
+
 def register(reg: Registry) -> None:
     reg.add("get", "take", "pick", action=True)(get)
     reg.add("drop", action=True)(drop)
     reg.add("give", action=True)(give)
     reg.add("equip", "wear", "wield", action=True)(equip)
     reg.add("remove", "unequip", "unwield")(remove)
+    reg.add("use", "quaff", "apply", action=True)(use)
