@@ -42,8 +42,10 @@ async def test_valid_answer_is_merged_into_flavor_and_traced(server: ChatServer,
                                                              make_llm: MakeLLM) -> None:
     server.push(ok(GOOD_NPC))
     draft = npc_draft()
+    draft.flavor = {"name": "Gen-worker Name", "room_names": ["kept"]}
     out = await enricher(make_llm(make_provider(server))).enrich(draft)
     assert out.state is ProposalState.ENRICHED
+    assert out.flavor["room_names"] == ["kept"]  # keys the model does not write stay
     assert out.flavor["name"] == "Razor Mbeki" and out.flavor["barks"] == GOOD_NPC["barks"]
     assert "rationale" not in out.flavor
     assert out.payload == draft.payload

@@ -98,3 +98,11 @@ async def test_offline_turn_proposals_are_valid_payloads() -> None:
     for p in proposals:
         QmActionPayload.model_validate(p.payload)
         assert p.trace[-1].data["provider"] == "offline"
+
+
+async def test_offline_flavour_fills_only_what_the_draft_lacks() -> None:
+    draft = npc_draft()
+    draft.flavor = {"name": "Gen-worker Name", "description": "Gen-worker text.", "barks": ["Hm."]}
+    out = await Enricher(LLMService(), instance="t").enrich(draft)
+    assert {k: out.flavor[k] for k in ("name", "description", "barks")} == draft.flavor
+    assert out.flavor["dialogue"]  # the one key the draft lacked

@@ -5,7 +5,8 @@
    description (for a quest: its text), barks and dialogue (NPCs) and a one-line rationale, as JSON
    schema output; validated by the same pydantic model the schema came from.
 3. A bad answer is re-asked once with the problems; then the offline flavour is used (`ouro_flavor`,
-   seeded by the proposal's seed and the entity), and the trace says so.
+   seeded by the proposal's seed and the entity), and the trace says so. Offline flavour only fills
+   keys the draft lacks; a model's answer replaces them.
 4. Only `flavor` changes: the payload, stats, tags and dependencies are the draft's, byte for byte.
 """
 
@@ -30,6 +31,8 @@ from ouro_schemas.errors import describe_error
 from ouro_schemas.proposal import Proposal, ProposalState, TraceEntry
 
 TASK = "enrich"
+# Flavour keys the gen-worker already uses for a kind (an event's line is `text`, as in its payload).
+KEY_ALIASES: dict[str, dict[str, str]] = {"event": {"description": "text"}}
 Line = Annotated[str, Field(min_length=1, max_length=160)]
 
 
@@ -178,9 +181,17 @@ class Enricher:
             results = [self._offline(draft, e, "") for e in entities]
         flavor: dict[str, str | list[str]] = dict(draft.flavor)
         for entity, result in zip(entities, results, strict=True):
+            rename = KEY_ALIASES.get(entity.kind, {})
             for name, value in result.data.items():
-                if name != "rationale":
-                    flavor[entity.prefix + name] = value
+                if name == "rationale":
+                    continue
+                key = entity.prefix + rename.get(name, name)
+                if result.provider == OFFLINE:
+                    # The gen-worker's own text matches its payload (names it used in quest text):
+                    # offline flavour only fills what the draft lacks. A model's answer replaces.
+                    flavor.setdefault(key, value)
+                else:
+                    flavor[key] = value
         return _with(draft, flavor, self._trace(entities, results))
 
     async def _one(self, p: Proposal, entity: Entity, remote: bool) -> LLMResult[dict[str, Any]]:
