@@ -6,9 +6,11 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from ouro_engine import components as k
+from ouro_engine import persistence
 from ouro_engine.engine import Engine
 from ouro_engine.sessions import MemorySession
 from ouro_engine.settings import EngineSettings
@@ -120,3 +122,37 @@ async def test_entity_json_follows_the_contract(redis: Redis, settings: EngineSe
     assert ann["name"] == "Ann" and ann["district_id"] == "downtown" and ann["credits"] == 100
     chip = json.loads(await redis.get(names.WORLD_ENTITY + "item:datachip:bar:0"))
     assert chip["kind"] == "item" and chip["room_id"] == "bar" and chip["origin"] == "base"
+
+
+def test_compact_keeps_the_end_state() -> None:
+    from ouro_engine.persistence import compact
+
+    writes = [("set", ("a", b"1")), ("sadd", ("idx", "a")), ("set", ("a", b"2")), ("delete", ("b",)),
+              ("srem", ("idx", "b")), ("hset", ("h", "f", b"x")), ("hdel", ("h", "f")), ("set", ("b", b"3")),
+              ("sadd", ("idx", "b")), ("delete", ("online",)), ("sadd", ("online", "p1", "p2"))]
+    assert compact(writes) == [("sadd", ("idx", "a")), ("set", ("a", b"2")), ("hdel", ("h", "f")),
+                               ("set", ("b", b"3")), ("sadd", ("idx", "b")), ("delete", ("online",)),
+                               ("sadd", ("online", "p1", "p2"))]
+
+
+async def test_failed_flush_is_retried_with_deletions(redis: Redis, settings: EngineSettings,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = Engine(settings, redis)
+    await engine.start()
+    engine.core.game.world.delete("item:datachip:bar:0", now=True)
+    real = persistence.write
+    calls = 0
+
+    async def flaky(client: Redis, writes: list[persistence.Write]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("redis went away")
+        await real(client, writes)
+
+    monkeypatch.setattr(persistence, "write", flaky)
+    await engine.flush()
+    assert await redis.exists(names.WORLD_ENTITY + "item:datachip:bar:0")
+    await engine.flush()
+    assert not await redis.exists(names.WORLD_ENTITY + "item:datachip:bar:0")
+    assert not await redis.sismember(names.WORLD_ENTITY_INDEX, "item:datachip:bar:0")

@@ -33,6 +33,7 @@ from ouro_schemas import names
 from ouro_schemas.messages import Patch, PatchResult, PatchStatus, WorldEvent
 
 log = logging.getLogger(__name__)
+COMPACT_ABOVE = 20_000  # a failed flush's backlog is compacted beyond this many writes
 
 
 def _freeze_heap() -> None:
@@ -53,6 +54,7 @@ class Engine:
         self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
         self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
+        self._carry: list[persistence.Write] = []  # the writes of a flush that failed, retried first
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self.paused = False
@@ -165,7 +167,9 @@ class Engine:
     async def flush(self, *, summary: bool = False) -> None:
         game = self.core.game
         doc = build_summary(game, dict(self.core.tracker.players), self.core.economy.latest) if summary else None
-        writes = persistence.collect(game, dict(self.core.tracker.players), doc)
+        # Writes of a failed flush go first: the MULTI is all-or-nothing, and newer writes of the same
+        # keys follow them in the same transaction, so the result is the current state (deletions too).
+        writes = self._carry + persistence.collect(game, dict(self.core.tracker.players), doc)
         events = game.take_events()
         results, self._results = self._results, []
         started = time.perf_counter()
@@ -175,19 +179,16 @@ class Engine:
             await self._publish(events, [r for r, _ in results])
         except REDIS_ERRORS as exc:
             metrics.FLUSH_FAILURES.inc()
-            log.warning("flush failed; retrying next tick", extra={"error": str(exc)})
-            self._remark(writes)
+            log.warning("flush failed; retrying next tick", extra={"error": str(exc), "writes": len(writes)})
+            self._carry = persistence.compact(writes) if len(writes) > COMPACT_ABOVE else writes
             game.outbox[:0] = events
             self._results[:0] = results
             return
+        self._carry = []
         for result, future in results:
             if not future.done():
                 future.set_result(result)
         metrics.ENTITIES.set(len(game.world))
-
-    def _remark(self, writes: list[persistence.Write]) -> None:
-        """After a failed write, everything is marked dirty again: the next flush rewrites it all."""
-        persistence.mark_everything(self.core.game)
 
     async def _publish(self, events: list[WorldEvent], results: list[PatchResult]) -> None:
         if events:

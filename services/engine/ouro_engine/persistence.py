@@ -165,6 +165,28 @@ def collect(game: Game, population: dict[str, int], summary: dict[str, Any] | No
     return w
 
 
+def _slot(write: Write) -> tuple[Any, ...] | None:
+    """What a write decides: later writes of the same slot supersede it (None: never superseded)."""
+    method, args = write
+    if method in ("set", "delete") and len(args) <= 2:
+        return ("key", args[0])
+    if method in ("sadd", "srem") and len(args) == 2:
+        return ("member", args[0], args[1])
+    if (method == "hset" and len(args) == 3) or (method == "hdel" and len(args) == 2):
+        return ("field", args[0], args[1])
+    return None
+
+
+def compact(writes: list[Write]) -> list[Write]:
+    """The same end state with superseded writes dropped (keeps a long Redis outage's backlog small)."""
+    last: dict[tuple[Any, ...], int] = {}
+    for i, w in enumerate(writes):
+        slot = _slot(w)
+        if slot is not None:
+            last[slot] = i
+    return [w for i, w in enumerate(writes) if (slot := _slot(w)) is None or last[slot] == i]
+
+
 async def write(redis: Redis, writes: list[Write]) -> None:
     pipe = redis.pipeline(transaction=True)
     for method, args in writes:
