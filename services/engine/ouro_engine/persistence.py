@@ -2,8 +2,8 @@
 
 `collect` snapshots everything dirty into a list of writes *synchronously* (so the game may go on
 while they travel); `write` sends them in one MULTI/EXEC pipeline — a tick's changes land together
-or not at all. A failed write puts the ids back in the dirty sets, so the next tick retries with
-the then-current state. `load` rebuilds a Game from the keys (restart, `engine_reload`).
+or not at all. The engine carries the writes of a failed flush into the next one (compacted when a
+long outage makes them many), so deletions are retried too. `load` rebuilds a Game from the keys (restart, `engine_reload`).
 
 Loss window: at most one tick of changes (1/OURO_TICK_HZ s) plus Redis' AOF `appendfsync everysec`
 (≤ 1 s) — see docs/engine.md.
