@@ -119,7 +119,9 @@ async def bench_latency(url: str, data_dir: Path, n: int, *, high_risk: bool) ->
     redis = Redis.from_url(url, socket_timeout=30)
     await redis.flushdb()
     for i in range(200):  # a small world for the snapshots to copy
-        await redis.set(f"{names.WORLD_ROOM}r{i}", f'{{"id": "r{i}", "name": "room"}}')
+        await redis.sadd(names.WORLD_ROOM_INDEX, f"r{i}")
+        await redis.set(f"{names.WORLD_ROOM}r{i}",
+                        f'{{"id": "r{i}", "name": "room", "district_id": "docks", "x": {i % 20}, "y": {i // 20}}}')
     d = director(redis, data_dir, jobs_per_minute=1e5, jobs_burst=10_000, rule_cooldown_s=0.0, relax_s=0.0,
                  expansion_timeout_s=0.0)
     d.core.registry = {name: dataclasses.replace(spec, cooldown_s=0.0) for name, spec in d.core.registry.items()}
@@ -133,15 +135,14 @@ async def bench_latency(url: str, data_dir: Path, n: int, *, high_risk: bool) ->
     out = []
     for i in range(n):
         kind = K.PLAYER_NEAR_EDGE if high_risk else K.ECONOMY_STATS
-        e = WorldEvent(id=f"lat-{high_risk}-{i}", kind=kind, at=time.time(), room_id=f"r{i}",
+        e = WorldEvent(id=f"lat-{high_risk}-{i}", kind=kind, at=time.time(), room_id=f"r{i}", district_id="docks",
                        data={"direction": "n", "inflation": 0.5})
         t0 = time.perf_counter()
         await bus.publish(names.WORLD_EVENTS, e)
-        while True:
-            reply: Any = await redis.xread({names.GEN_JOBS: last}, count=10, block=5000)
-            if reply:
-                last = reply[0][1][-1][0].decode()
-                break
+        reply: Any = await redis.xread({names.GEN_JOBS: last}, count=10, block=10_000)
+        if not reply:
+            raise SystemExit(f"no job for event {e.id} within 10 s: see log.director")
+        last = reply[0][1][-1][0].decode()
         out.append((time.perf_counter() - t0) * 1000)
     consumer.stop()
     await task
