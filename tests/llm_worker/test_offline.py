@@ -106,3 +106,19 @@ async def test_offline_flavour_fills_only_what_the_draft_lacks() -> None:
     out = await Enricher(LLMService(), instance="t").enrich(draft)
     assert {k: out.flavor[k] for k in ("name", "description", "barks")} == draft.flavor
     assert out.flavor["dialogue"]  # the one key the draft lacked
+
+
+def test_director_shaped_turn_gives_targets() -> None:
+    """The director sends quest nodes ({node, kind, target, to}) and the district in world_state."""
+    t = turn(TurnReason.FAILURE, tags=("vengeful",), budget=200,
+             quest_entities=[{"node": "n1", "kind": "fetch", "target": "item_crate", "to": "npc_fixer"},
+                             {"node": "n2", "kind": "kill", "target": "npc_ganger"},
+                             {"node": "n3", "kind": "go_to", "target": "room_dock"}],
+             world_state={"district": {"id": "docks", "theme": "docks"}})
+    ctx = context_of(t)
+    assert ctx.npcs == ("npc_fixer", "npc_ganger") and ctx.giver == "npc_fixer"
+    assert ctx.templates == ("npc_ganger",) and "room_dock" in ctx.rooms and ctx.district_id == "docks"
+    calls = {c.tool_name: c.parameters for c in decide(t, ctx, max_actions=5)}
+    assert calls["trigger_world_event"]["district_id"] == "docks"
+    assert calls["spawn_entity"] == {"entity_type": "npc_ganger", "location": "forest_path"}
+    assert calls["change_npc_behavior_to_player"]["npc_id"] == "npc_fixer"

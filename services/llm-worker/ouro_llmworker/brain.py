@@ -93,7 +93,10 @@ def _follow_ups(turn: QmTurn, ctx: TurnContext, situation: str, tags: set[str]) 
                          "failure: the giver turns"))
         event = next((EVENT_BY_TAG[t] for t in sorted(tags) if t in EVENT_BY_TAG), None)
         if harsh and event:
-            plan.append(("trigger_world_event", {"event_type": event}, "failure: the district pays"))
+            params: dict[str, Any] = {"event_type": event}
+            if ctx.district_id:
+                params["district_id"] = ctx.district_id
+            plan.append(("trigger_world_event", params, "failure: the district pays"))
         if harsh and ctx.templates and ctx.player_room:
             plan.append(("spawn_entity", {"entity_type": ctx.templates[0], "location": ctx.player_room},
                          "failure: something comes for the player"))

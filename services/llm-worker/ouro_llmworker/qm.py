@@ -45,6 +45,7 @@ def _narrow(params: dict[str, Any], ctx: TurnContext) -> dict[str, Any]:
     choices: dict[tuple[str, ...], tuple[str, ...]] = {
         PLAYER_FIELDS: (ctx.player_id,), NPC_FIELDS: ctx.npcs, ROOM_FIELDS: ctx.rooms,
         ("event_type",): ctx.event_types, ("entity_type",): ctx.templates,
+        ("district_id",): (ctx.district_id,) if ctx.district_id else (),
     }
     for fields, values in choices.items():
         for name in fields:
@@ -148,7 +149,8 @@ def check_answer(turn: QmTurn, ctx: TurnContext, max_actions: int):  # type: ign
 def _ids(call: ToolCall, ctx: TurnContext) -> list[str]:
     """Ids outside what the turn offered (the schema's enums, re-checked on our side)."""
     allowed = {PLAYER_FIELDS: {ctx.player_id}, NPC_FIELDS: set(ctx.npcs), ROOM_FIELDS: set(ctx.rooms),
-               ("entity_type",): set(ctx.templates)}
+               ("entity_type",): set(ctx.templates),
+               ("district_id",): {ctx.district_id} if ctx.district_id else set()}
     problems = []
     for fields, ok in allowed.items():
         for name in fields:

@@ -39,6 +39,7 @@ class TurnContext:
     templates: tuple[str, ...]  # spawnable NPC/item template ids
     items: tuple[str, ...]  # item template ids (rewards)
     event_types: tuple[str, ...]
+    district_id: str | None = None  # where a triggered event happens
 
     @property
     def player_room(self) -> str | None:
@@ -54,6 +55,7 @@ def context_of(turn: QmTurn) -> TurnContext:
     for entity in turn.quest_entities[:30]:
         kind = entity.get("kind")
         ident = _ids([entity.get("id")])
+        target = _ids([entity.get("target")])
         if kind == "npc" and ident:
             npcs += ident
             if entity.get("role") == "giver" and giver is None:
@@ -62,9 +64,20 @@ def context_of(turn: QmTurn) -> TurnContext:
             items += _ids([entity.get("template_id", entity.get("id"))])
         elif kind == "room":
             rooms += ident
+        # The director's shape: one entry per quest node {node, kind, target, to}.
+        elif kind in ("kill", "talk"):
+            npcs += target
+            templates += target if kind == "kill" else []
+        elif kind in ("fetch", "deliver"):
+            items += target
+            npcs += _ids([entity.get("to")])
+        elif kind == "go_to":
+            rooms += target
         rooms += _ids([entity.get("room_id")])
         templates += _ids([entity.get("template_id")])
     rooms += _ids(turn.world_state.get("room_ids"))
+    district = turn.world_state.get("district")
+    district_id = district.get("id") if isinstance(district, dict) else None
     templates += _ids(turn.world_state.get("spawnable_templates"))
     return TurnContext(
         player_id=turn.player_id,
@@ -74,4 +87,5 @@ def context_of(turn: QmTurn) -> TurnContext:
         templates=tuple(dict.fromkeys(templates)),
         items=tuple(dict.fromkeys(items)),
         event_types=tuple(EVENT_TYPES),
+        district_id=district_id if is_safe_id(district_id) else None,
     )
