@@ -25,7 +25,9 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ouro_publisher.__main__ import start as start_publisher
+from ouro_publisher.gate import run_gate
 from ouro_publisher.settings import PublisherSettings
+from ouro_publisher.types import WindowState
 from ouro_runtime.redis_server import RedisServer
 from ouro_runtime.service import Service
 from ouro_schemas import names
@@ -77,6 +79,15 @@ async def run(pub_n: int, data_dir: Path, url: str) -> None:
     svc = Service(names.SERVICE_PUBLISHER, settings, redis=redis)
     pub = await start_publisher(svc)
     consumer = next(c for c in svc.consumers if c.stream == names.GEN_ENRICHED)
+
+    # The pure gate alone (no Redis, no files): what the checks themselves cost.
+    sample = passing(min(pub_n, 2000), "gate")
+    gate_view = f.world()
+    start_t = time.perf_counter()
+    for p in sample:
+        run_gate(p, gate_view, g, WindowState())
+    gate_s = time.perf_counter() - start_t
+    print(f"{'gate only (pure)':24s} {len(sample):6d} in {gate_s:6.2f} s wall = {len(sample) / gate_s:6.0f}/s")
 
     for label, proposals in (("passing (committed)", passing(pub_n, "ok")),
                              ("adversarial (rejected)", [p for p, _ in adversarial(pub_n, seed=5)

@@ -142,7 +142,8 @@ class Publisher:
             return
         if mtime != self._gr_mtime:
             self._gr_mtime = mtime
-            self.reload_from_file(path)
+            if self.reload_from_file(path) and self.batch is not None:
+                self.batch.pipe.set(names.GUARDRAILS, self.guardrails.model_dump_json())  # in force
 
     def reload_from_file(self, path: Path) -> bool:
         try:
@@ -365,7 +366,7 @@ class Publisher:
             proposal.trace.append(TraceEntry(
                 stage=stage, at=now, actor=self.svc.instance, verdict="rejected" if bad else "ok",
                 reason="; ".join(describe(v) for v in bad)[:2000],
-                data={"verdicts": [msgspec.to_builtins(v) for v in verdicts]}))
+                data={"verdicts": list(verdicts)}))  # Verdict structs: encoded as objects
 
     def reject(self, proposal: Proposal, result: GateResult, before: bytes | None, moves: list[str],
                now: float) -> None:
@@ -436,7 +437,7 @@ class Publisher:
         proposal.trace.append(TraceEntry(stage="commit", at=now, actor=self.svc.instance, verdict="ok",
                                          data={"ops": len(ops), "files": [f"{f}/{t}.json" for f, t, _ in specs]}))
         record = {"proposal_id": proposal.id, "type": str(proposal.type), "committed_at": now,
-                  "patch": msgspec.to_builtins(patch), "files": [[f, t] for f, t, _ in specs]}
+                  "patch": patch, "files": [[f, t] for f, t, _ in specs]}
         pipe = batch.pipe
         pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),
                   maxlen=self.settings.stream_maxlen, approximate=True)
@@ -449,7 +450,7 @@ class Publisher:
         for folder, tid, body in specs:
             body["hash"] = proposal.hash
             self.write_file(batch, folder, tid, body, new=True)
-        self.library.add(proposal.id, proposal.type, model)
+        self.library.add_ops(proposal.id, ops)
         batch.added.append(proposal.id)
         batch.committed.add(proposal.id)
         self.count("committed")
@@ -486,7 +487,7 @@ class Publisher:
         """A log.proposals entry outside a batch (admin commands, engine results), via `Service.emit`."""
         data: dict[str, Any] = {"type": str(proposal.type), "state": str(proposal.state), "transitions": moves}
         if result is not None:
-            data["verdicts"] = [msgspec.to_builtins(v) for v in result.verdicts]
+            data["verdicts"] = list(result.verdicts)
         await self.svc.emit(names.LOG_PROPOSALS, kind, f"proposal {proposal.id} {message}",
                             proposal_id=proposal.id, job_id=proposal.job_id, data=data)
 
@@ -496,7 +497,7 @@ class Publisher:
         (the batched form of `Service.emit`)."""
         data: dict[str, Any] = {"type": str(proposal.type), "state": str(proposal.state), "transitions": moves}
         if result is not None:
-            data["verdicts"] = [msgspec.to_builtins(v) for v in result.verdicts]
+            data["verdicts"] = list(result.verdicts)
         entry = LogEntry(at=time.time(), service=self.svc.name, instance=self.svc.instance, kind=kind,
                          message=f"proposal {proposal.id} {message}", proposal_id=proposal.id,
                          job_id=proposal.job_id, data=data)

@@ -22,6 +22,7 @@ from ouro_publisher.types import WorldView
 from ouro_schemas import names
 from ouro_schemas.content import is_safe_id
 from ouro_schemas.errors import ContentError, validate_model
+from ouro_schemas.messages import AddRooms, AddTemplate
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal, ProposalType
 
@@ -75,6 +76,7 @@ class Library:
         self.districts: dict[str, dict[str, Any]] = {}
         self.coords: dict[str, str] = {}  # "x,y,z" -> room id
         self.by_proposal: dict[str, tuple[list[str], list[str]]] = {}  # proposal -> (templates, rooms)
+        self.replaced: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # proposal -> templates it changed
 
     def load(self, base: Path, generated: Path) -> int:
         """Read data/base/*.json and data/generated/*/*.json; bad files are logged and skipped."""
@@ -122,8 +124,28 @@ class Library:
             rids.append(room.id)
         self.by_proposal[proposal_id] = (tids, rids)
 
+    def add_ops(self, proposal_id: str, ops: list[Any]) -> None:
+        """Remember what a committed patch adds (its AddTemplate and AddRooms ops)."""
+        tids, rids = [], []
+        for op in ops:
+            if isinstance(op, AddTemplate):
+                old = self.templates.get(op.template_id)
+                if old is not None:  # a changed template (a shop's stock): put back on undo
+                    self.replaced.setdefault(proposal_id, []).append((op.template_id, old))
+                else:
+                    tids.append(op.template_id)
+                self.templates[op.template_id] = {"type": op.template_type, "template": op.template,
+                                                  "proposal_id": proposal_id}
+            elif isinstance(op, AddRooms):
+                for room in op.rooms:
+                    self._room(room)
+                    rids.append(room["id"])
+        self.by_proposal[proposal_id] = (tids, rids)
+
     def remove(self, proposal_id: str) -> None:
         tids, rids = self.by_proposal.pop(proposal_id, ([], []))
+        for tid, old in self.replaced.pop(proposal_id, []):
+            self.templates[tid] = old
         for tid in tids:
             self.templates.pop(tid, None)
         for rid in rids:
