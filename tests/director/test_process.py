@@ -101,3 +101,14 @@ async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str
             return any(j.trigger == "after-resume" for j in await jobs(redis))
 
         await wait_for(one_job, timeout=30, what="a job after resume")
+        # Emergency STOP: from the moment the state says stopped, nothing leaves.
+        await send_until(redis, ControlCommand.STOP, DirectorMode.STOPPED)
+        before = len(await jobs(redis))
+        await Bus(redis).publish(names.WORLD_EVENTS, ev(EventKind.ECONOMY_STATS, id="after-stop",
+                                                        district_id="docks", data={"inflation": 0.9}))
+
+        async def refused() -> bool:
+            return any(e.event_id == "after-stop" and e.data.get("reason") == "stopped" for e in await logs(redis))
+
+        await wait_for(refused, timeout=30, what="the stopped no-action line")
+        assert len(await jobs(redis)) == before

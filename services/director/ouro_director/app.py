@@ -224,9 +224,11 @@ class Director:
         now = self.clock()
         await self.refresh(now)
         try:
-            self.players_online = int(await self.redis.scard(names.WORLD_PLAYERS_ONLINE))
+            online = int(await self.redis.scard(names.WORLD_PLAYERS_ONLINE))
         except REDIS_ERRORS:
-            pass
+            online = 0
+        # The set, or the summary's per-district counts when the engine keeps only those.
+        self.players_online = max(online, sum(d.players for d in self.summary.districts.values()))
         await self.deliver(self.core.tick(self.summary, now, self.players_online))
         for request in self.monitor.due(now):
             await self.turns.give(request)
