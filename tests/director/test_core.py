@@ -199,3 +199,11 @@ def test_relax_phase_holds_threats_and_forced_event_after_quiet() -> None:
     [forced] = calm.tick(SUMMARY, T0 + 1801, players_online=2).jobs
     assert forced.rule == "forced_major_event" and forced.type is T.EVENT and forced.high_risk
     assert calm.tick(SUMMARY, T0 + 1802, players_online=2).jobs == []
+
+
+def test_a_malformed_event_is_logged_and_the_rest_goes_on() -> None:
+    c = core(Sliders(chaos=0, aggression=0.5, expansion=0.5))
+    bad = ev(K.DEAD_END_HIT, id="bad", room_id="r1", data={"direction": "w", "x": "not a number", "hits": 9})
+    out = c.digest(bad, SUMMARY, T0)
+    assert out.jobs == [] and out.logs[0].kind.value == "error" and "extend_road failed on bad" in out.logs[0].message
+    assert len(c.digest(ev(K.ECONOMY_STATS, data={"inflation": 0.5}), SUMMARY, T0 + 1).jobs) == 1

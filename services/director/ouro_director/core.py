@@ -105,7 +105,14 @@ class DirectorCore:
         rng = random.Random(seed)
         out = Outcome()
         for spec in specs:
-            decisions = spec.fn(event, summary, self.state.sliders, rng, now)
+            try:
+                decisions = spec.fn(event, summary, self.state.sliders, rng, now)
+            except Exception as exc:  # a malformed event must not stall the stream: log it, go on
+                self.counters["rule_errors"] = self.counters.get("rule_errors", 0) + 1
+                out.logs.append(LogRecord(LogKind.ERROR, f"rule {spec.name} failed on {event.id}: "
+                                          f"{type(exc).__name__}: {exc}", rule=spec.name, event_id=event.id,
+                                          data={"event_kind": event.kind.value}))
+                continue
             if decisions:
                 self._decide(spec, decisions, event, summary, seed, now, out)
         return out
