@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from ouro_publisher import admin
 from ouro_publisher.app import Publisher
 from ouro_schemas import names
+from ouro_schemas.guardrails import Guardrails
 from ouro_schemas.messages import (
     AdminAction,
     AdminCommand,
@@ -288,3 +289,17 @@ async def test_stop_mid_batch_publishes_what_was_decided(publisher: Publisher, r
 
 async def _patch_count(redis: Redis, n: int) -> bool:
     return int(await redis.xlen(names.WORLD_PATCHES)) >= n
+
+
+def test_default_guardrails_are_the_committed_file() -> None:
+    committed = Path(__file__).resolve().parents[2] / "data" / "guardrails.json"
+    assert json.loads(committed.read_text()) == Guardrails().model_dump(mode="json")
+
+
+async def test_missing_guardrails_file_means_defaults_written(make_publisher: PublisherFactory, world: object,
+                                                             data_dir: Path, redis: Redis) -> None:
+    (data_dir / "guardrails.json").unlink()
+    pub = await make_publisher()
+    assert json.loads((data_dir / "guardrails.json").read_text()) == Guardrails().model_dump(mode="json")
+    assert await pub.handle(f.npc_proposal("p-def", description="A thug who yells f.u.c.k.")) == "rejected"
+    assert "filter.banned_word" in (await record(redis, "p-def")).reason

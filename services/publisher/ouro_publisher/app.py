@@ -112,7 +112,13 @@ class Publisher:
             self._gr_mtime = path.stat().st_mtime
             self.guardrails_source = str(path)
         else:
-            log.warning("no guardrails file; built-in defaults in force", extra={"path": str(path)})
+            # Built-in defaults (the same as the committed data/guardrails.json), written out so the
+            # operator has a file to edit and the mtime reload has something to watch.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.guardrails.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            self._gr_mtime = path.stat().st_mtime
+            self.guardrails_source = f"{path} (defaults written)"
+            log.warning("no guardrails file; built-in defaults written and in force", extra={"path": str(path)})
         await self.redis.set(names.GUARDRAILS, self.guardrails.model_dump_json())
         n = await asyncio.to_thread(self.library.load, self.settings.base_dir, self.settings.generated_dir)
         await self.windows.load(self.redis)

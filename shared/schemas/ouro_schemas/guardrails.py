@@ -159,9 +159,22 @@ class QmLimits(Strict):
     max_stat_change_sum: NonNeg = 600.0  # |Δhealth| + 10·(|Δdamage| + |Δarmor|) + 100·|Δaccuracy|
 
 
+# The defaults, so a publisher with no guardrails file still filters (data/guardrails.json holds the same).
+DEFAULT_BANNED_WORDS: tuple[str, ...] = (
+    "fuck", "shit", "cunt", "bitch", "asshole", "motherfucker", "faggot", "retard",
+)
+DEFAULT_BANNED_THEMES: dict[str, tuple[str, ...]] = {
+    "self_harm": ("suicide", "kill yourself", "self harm", "cut myself", "slit wrists"),
+    "sexual_minors": ("child porn", "underage sex", "loli"),
+    "real_world_extremism": ("nazi", "swastika", "isis", "jihad", "white power", "ku klux"),
+    "real_world_politics": ("trump", "biden", "putin", "zelensky"),
+}
+
+
 class Filters(Strict):
-    banned_words: list[Word] = Field(default_factory=list)
-    banned_themes: dict[str, list[Word]] = Field(default_factory=dict)
+    banned_words: list[Word] = Field(default_factory=lambda: list(DEFAULT_BANNED_WORDS))
+    banned_themes: dict[str, list[Word]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_BANNED_THEMES.items()})
     max_separator_run: Annotated[int, Field(ge=0, le=10)] = 3  # "k . i . l . l" still matches
 
 
