@@ -14,6 +14,7 @@ Layout of `data/snapshots/<id>/`:
 1. `create_snapshot` writes into a temporary sibling directory and renames it into place last, so a
    snapshot either exists whole (manifest included) or not at all.
 2. `verify_snapshot` re-hashes every file listed in the manifest (keys.jsonl included).
+   The keys are dumped by one Lua script (KEYS + TYPE/PTTL/DUMP): the world at one instant.
 3. `restore_snapshot` verifies first; then deletes the current `ouro:world:*` keys and RESTOREs the saved
    ones (REPLACE, with their remaining TTL) in one MULTI/EXEC, and puts the files back.
 
@@ -123,25 +124,29 @@ async def _scan_world_keys(redis: Redis) -> list[bytes]:
     return sorted(set(keys))
 
 
-async def _dump_keys(redis: Redis, keys: list[bytes]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+# One atomic pass inside Redis: no engine write can land between two keys' DUMPs, so the snapshot is
+# the world at one instant. KEYS blocks the server for the duration (milliseconds for thousands of keys).
+_DUMP_ALL = """
+local out = {}
+for _, key in ipairs(redis.call('KEYS', ARGV[1])) do
+  local kind = redis.call('TYPE', key)['ok']
+  out[#out + 1] = {key, kind, redis.call('PTTL', key), redis.call('DUMP', key)}
+end
+return out
+"""
+
+
+async def _dump_keys(redis: Redis) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    replies: Any = await redis.eval(_DUMP_ALL, 0, names.WORLD_PREFIX + "*")
     rows: list[dict[str, Any]] = []
     types: dict[str, int] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        pipe = redis.pipeline(transaction=True)  # one consistent view per chunk
-        for key in chunk:
-            pipe.type(key)
-            pipe.pttl(key)
-            pipe.dump(key)
-        replies = await pipe.execute()
-        for i, key in enumerate(chunk):
-            kind, pttl, dump = replies[3 * i], replies[3 * i + 1], replies[3 * i + 2]
-            if dump is None:  # expired or deleted between SCAN and DUMP
-                continue
-            kind_s = _s(kind)
-            types[kind_s] = types.get(kind_s, 0) + 1
-            rows.append({"key": base64.b64encode(key).decode(), "type": kind_s, "pttl": int(pttl),
-                         "dump": base64.b64encode(dump).decode()})
+    for key, kind, pttl, dump in sorted(replies, key=lambda r: bytes(r[0])):
+        if dump is None:
+            continue
+        kind_s = _s(kind)
+        types[kind_s] = types.get(kind_s, 0) + 1
+        rows.append({"key": base64.b64encode(key).decode(), "type": kind_s, "pttl": int(pttl),
+                     "dump": base64.b64encode(dump).decode()})
     return rows, types
 
 
@@ -181,8 +186,7 @@ async def create_snapshot(redis: Redis, data_dir: Path | str, label: str = "") -
     snapshot_id = new_snapshot_id()
     root = snapshots_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
-    keys = await _scan_world_keys(redis)
-    rows, types = await _dump_keys(redis, keys)
+    rows, types = await _dump_keys(redis)
     tmp = root / f".tmp-{snapshot_id}"
     final = root / snapshot_id
 
