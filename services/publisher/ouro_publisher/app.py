@@ -28,7 +28,7 @@ from typing import Any
 
 import msgspec
 
-from ouro_publisher import library_files, patches
+from ouro_publisher import library_files, metrics, patches
 from ouro_publisher.batch import Batch
 from ouro_publisher.gate import run_gate
 from ouro_publisher.inventory import inventory
@@ -230,8 +230,12 @@ class Publisher:
         await self.wait_open()
         self.decide(proposal)
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: str, ptype: str = "") -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if ptype:
+            metrics.PROPOSALS.labels(ptype, outcome).inc()
+        else:
+            metrics.ADMIN.labels(outcome).inc()
 
     async def begin(self, proposals: list[Proposal]) -> Batch:
         """Open a batch: one read of every world key the proposals name, their records and commits."""
@@ -334,12 +338,12 @@ class Publisher:
         commit_raw = batch.snap.extra.get(commit_key(proposal.id))
         if commit_raw is not None or proposal.id in batch.committed:
             self.rewrite_files(batch, commit_raw, proposal.id)
-            self.count("duplicate")
+            self.count("duplicate", str(proposal.type))
             return "duplicate"
         record_raw = batch.snap.extra.get(record_key(proposal.id))
         if proposal.id in batch.decided or (
                 record_raw is not None and _dec_proposal.decode(record_raw).state in DECIDED):
-            self.count("duplicate")
+            self.count("duplicate", str(proposal.type))
             return "duplicate"
         batch.decided.add(proposal.id)
         before = _enc.encode(proposal)
@@ -348,7 +352,9 @@ class Publisher:
         ids, coords = batch.cands.get(proposal.id) or candidates(proposal)
         view = self.reader.build(batch.snap, ids, coords)
         g = self.guardrails
+        started = time.perf_counter()
         result = run_gate(proposal, view, g, self.windows.state(g, now))
+        metrics.GATE_SECONDS.observe(time.perf_counter() - started)
         moves: list[str] = []
         self.trace(proposal, result, now)
         if not result.ok:
@@ -385,7 +391,9 @@ class Publisher:
         self._save(pipe, proposal, before, now)
         if before is None:  # an approval that failed its re-check
             pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
-        self.count("rejected")
+        self.count("rejected", str(proposal.type))
+        for v in result.failures:
+            metrics.RULE_FAILURES.labels(v.rule).inc()
         self.log(proposal, moves, result, f"rejected: {proposal.reason[:300]}")
 
     def hold(self, proposal: Proposal, result: GateResult, before: bytes | None, moves: list[str],
@@ -395,7 +403,7 @@ class Publisher:
         self._save(pipe, proposal, before, now)
         pipe.zadd(names.APPROVAL_QUEUE, {proposal.id: proposal.created_at or now})
         self.windows.record(None, str(proposal.type), result.usage, now)  # reserved while it waits
-        self.count("held")
+        self.count("held", str(proposal.type))
         self.log(proposal, moves, result, "awaiting approval")
 
     def _pipe(self) -> Any:
@@ -459,7 +467,7 @@ class Publisher:
         self.library.add_ops(proposal.id, ops)
         batch.added.append(proposal.id)
         batch.committed.add(proposal.id)
-        self.count("committed")
+        self.count("committed", str(proposal.type))
         self.log(proposal, moves, result, "published")
         return "committed"
 
