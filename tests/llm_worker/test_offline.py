@@ -122,3 +122,17 @@ def test_director_shaped_turn_gives_targets() -> None:
     assert calls["trigger_world_event"]["district_id"] == "docks"
     assert calls["spawn_entity"] == {"entity_type": "npc_ganger", "location": "forest_path"}
     assert calls["change_npc_behavior_to_player"]["npc_id"] == "npc_fixer"
+
+
+async def test_offline_keeps_the_payload_names_and_the_key_limit() -> None:
+    """Offline, a quest's giver keeps the name its quest text uses; the flavour never passes the
+    publisher's 64-key limit."""
+    draft = quest_draft()
+    out = await Enricher(LLMService(), instance="t").enrich(draft)
+    giver = draft.payload["giver"]
+    assert out.flavor[f"{giver['id']}.name"] == giver["name"]
+    assert out.flavor[f"{giver['id']}.barks"] == giver["barks"]
+    many = quest_draft()
+    many.flavor = {f"k{i}": "x" for i in range(62)}
+    out = await Enricher(LLMService(), instance="t").enrich(many)
+    assert len(out.flavor) == 64

@@ -33,6 +33,7 @@ from ouro_schemas.proposal import Proposal, ProposalState, TraceEntry
 TASK = "enrich"
 # Flavour keys the gen-worker already uses for a kind (an event's line is `text`, as in its payload).
 KEY_ALIASES: dict[str, dict[str, str]] = {"event": {"description": "text"}}
+MAX_FLAVOR_KEYS = 64  # the publisher's schema.flavor limit
 Line = Annotated[str, Field(min_length=1, max_length=160)]
 
 
@@ -155,7 +156,23 @@ def offline_flavor(seed: int, entity: Entity) -> dict[str, Any]:
     else:  # block, expansion
         out = {"name": fl.street_name(rng), "description": fl.room_description(rng, kind="street",
                                                                               district_theme=theme)}
+    return _prefer_draft(out, f)
+
+
+def _prefer_draft(out: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
+    """Text the gen-worker already wrote into the payload wins over a new offline roll: the names in
+    its quest text and the names on its templates stay the same names."""
+    for name in ("name", "description", "barks", "dialogue"):
+        draft = f.get(f"draft_{name}")
+        if isinstance(draft, str) and draft.strip():
+            out[name] = draft
+        elif isinstance(draft, list) and draft and all(isinstance(x, str) and x.strip() for x in draft):
+            out[name] = list(draft)
     out["name"] = clip_text(out["name"], 80)
+    out["description"] = clip_text(out["description"], 600)
+    for name in ("barks", "dialogue"):
+        if name in out:
+            out[name] = [clip_text(x, 160 if name == "barks" else 300) for x in out[name][:3]]
     return out
 
 
@@ -186,6 +203,8 @@ class Enricher:
                 if name == "rationale":
                     continue
                 key = entity.prefix + rename.get(name, name)
+                if key not in flavor and len(flavor) >= MAX_FLAVOR_KEYS:
+                    continue  # the gate refuses more keys; the payload's own text stands
                 if result.provider == OFFLINE:
                     # The gen-worker's own text matches its payload (names it used in quest text):
                     # offline flavour only fills what the draft lacks. A model's answer replaces.

@@ -52,7 +52,8 @@ def _npc(a: dict[str, Any], theme: str) -> dict[str, Any]:
     return {"role": a.get("role", ""), "behavior": a.get("behavior", ""), "level": a.get("level"),
             "threat_level": a.get("threat_level"), "faction_id": a.get("faction_id"),
             "boss": a.get("boss", False), "district_theme": theme, "draft_name": a.get("name", ""),
-            "draft_description": a.get("description", "")}
+            "draft_description": a.get("description", ""), "draft_barks": _l(a.get("barks"))[:3],
+            "draft_dialogue": _l(a.get("dialogue"))[:3]}
 
 
 def _item(a: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +117,8 @@ def _block_draft(payload: dict[str, Any], theme: str) -> list[Entity | None]:
 def _event_draft(payload: dict[str, Any], theme: str) -> list[Entity | None]:
     event = _d(payload.get("event"))
     return [Entity("", "event", {"event_type": event.get("event_type", ""),
-                                 "district_id": event.get("district_id") or "", "draft_text": event.get("text", "")})]
+                                 "district_id": event.get("district_id") or "",
+                                 "draft_description": event.get("text", "")})]
 
 
 def _expansion_draft(payload: dict[str, Any], theme: str) -> list[Entity | None]:
