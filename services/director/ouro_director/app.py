@@ -152,7 +152,7 @@ class Director:
         only = self.core.glitch.rooms if self.state.toggles.restricted_generation else None
         params, why = place(job, await self.world_index(self.clock()), self.summary, only)
         if params is None:
-            self.core.gate.clear(job.id)
+            self.release(job)
             await self.emit(LogRecord(LogKind.NO_ACTION, f"{job.rule}: not acting (no site: {why})", rule=job.rule,
                                       event_id=job.trigger, job_id=job.id, data={"reason": "no_site"}))
             return False
@@ -162,7 +162,7 @@ class Director:
                 manifest = await snapshots.create_snapshot(self.redis, self.data_dir,
                                                            f"auto before {job.id} ({job.rule})")
             except (OSError, *REDIS_ERRORS) as exc:
-                self.core.gate.clear(job.id)
+                self.release(job)
                 await self.emit(LogRecord(LogKind.NO_ACTION, f"{job.rule}: not acting (snapshot failed: {exc})",
                                           rule=job.rule, event_id=job.trigger, job_id=job.id,
                                           data={"reason": "snapshot_failed"}))
@@ -172,7 +172,7 @@ class Director:
             job = msgspec.structs.replace(job, snapshot_id=manifest.id)
         # The last moment: a STOP (or pause) read while we waited means this job never leaves.
         if self.state.mode is not DirectorMode.RUNNING:
-            self.core.gate.clear(job.id)
+            self.release(job)
             await self.emit(LogRecord(LogKind.NO_ACTION, f"{job.rule}: not acting ({self.state.mode.value} "
                                       "before publish)", rule=job.rule, event_id=job.trigger, job_id=job.id,
                                       data={"reason": self.state.mode.value}))
@@ -181,9 +181,15 @@ class Director:
         metrics.JOBS.labels(job.type.value, job.rule).inc()
         await self.emit(LogRecord(LogKind.DECISION, f"{job.rule}: requested {job.type.value}", rule=job.rule,
                                   event_id=job.trigger, job_id=job.id,
-                                  data={"type": job.type.value, "params": job.params, "high_risk": job.high_risk,
+                                  data={"type": job.type.value, "high_risk": job.high_risk,
+                                        "params": {k: v for k, v in job.params.items() if k != "occupied"},
                                         "snapshot_id": job.snapshot_id, "trace": job.trace[0].data}))
         return True
+
+    def release(self, job: GenJob) -> None:
+        """A job that will not leave gives back its expansion slot and its token (its cool-down stays)."""
+        self.core.gate.clear(job.id)
+        self.core.bucket.refund()
 
     async def on_applied(self, result: PatchResult, delivery: Delivery | None = None) -> None:
         if result.status is PatchStatus.SKIPPED:  # a Questmaker call it could not afford: ask again
