@@ -17,7 +17,7 @@ from ouro_schemas import budget
 from ouro_schemas.content import RARITIES, ItemArchetype
 from ouro_schemas.proposal import ProposalType
 from tests.publisher import factories as f
-from tests.publisher.adversarial import adversarial
+from tests.publisher.adversarial import ATTACKS, adversarial
 
 G = f.guardrails()
 W = f.world()
@@ -199,3 +199,16 @@ def test_usage_counts_rarities_and_sources() -> None:
     result = run_gate(f.item_proposal(rarity="rare", stats={"damage_min": 10, "damage_max": 14}, value=100),
                       W, G, WindowState())
     assert result.ok and result.usage == Usage(rarities=["rare"], sources=0.0, sinks=0.0)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attack=st.sampled_from(ATTACKS), seed=st.integers(0, 2**32 - 1),
+       noise=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_hypothesis_adversarial_proposals_are_rejected_with_their_reason(attack: Any, seed: int, noise: str) -> None:
+    """1,000 hypothesis-drawn attacks (with arbitrary Unicode noise in the flavour): none passes."""
+    proposal, rules = attack("adv-h", random.Random(seed))
+    proposal.flavor = {**proposal.flavor, "noise": noise}
+    result = run_gate(proposal, W, G, WindowState())
+    assert not result.ok
+    assert {v.rule for v in result.failures} & set(rules), (rules, result.reason)
+    assert all(v.reason for v in result.failures)
