@@ -110,11 +110,16 @@ async def test_guardrails_edit_announced_or_refused(redis: Redis, settings: Dire
     hr = HotReloader(d)
     path = write(settings.data_dir, "guardrails.json", "[1, 2]")
     assert await hr.handle(path) == "refused"
-    path.write_text(json.dumps({"max_weapon_damage": 50}))
-    assert await hr.handle(path) in ("guardrails", "refused")  # the publisher's schema, if present, decides
-    rows = await redis.xrange(names.CONTROL)
-    msgs = [msgspec.json.decode(f[b"d"], type=ControlMessage) for _, f in rows]
-    assert all(m.command is ControlCommand.GUARDRAILS_UPDATED for m in msgs)
+    path.write_text(json.dumps({"power": {"max_item_level": 500}}))  # ouro_schemas.guardrails says no
+    assert await hr.handle(path) == "refused"
+    assert await redis.xrange(names.CONTROL) == []
+    refusal = [e for e in await logs(redis) if e.kind is LogKind.ERROR][-1]
+    assert refusal.data["file"] == "guardrails.json" and refusal.data["fields"] == ["power.max_item_level"]
+    path.write_text(json.dumps({"version": 1, "power": {"max_item_level": 40}}))
+    assert await hr.handle(path) == "guardrails"
+    [(_, fields)] = await redis.xrange(names.CONTROL)
+    msg = msgspec.json.decode(fields[b"d"], type=ControlMessage)
+    assert msg.command is ControlCommand.GUARDRAILS_UPDATED and msg.args["file"] == "guardrails.json"
 
 
 async def test_watcher_picks_up_a_real_edit(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
