@@ -57,9 +57,9 @@ def _district_level(world: WorldView, district: str | None) -> int | None:
 
 
 def npc_verdicts(npc: NpcArchetype, path: str, district: str | None, world: WorldView,
-                 g: Guardrails) -> list[Verdict]:
+                 g: Guardrails, founded: dict[str, int] | None = None) -> list[Verdict]:
     out: list[Verdict] = []
-    level = _district_level(world, district)
+    level = (founded or {}).get(district or "") or _district_level(world, district)
     where = f"district {district!r} threat {level}" if level else "no district: the level-10 cap applies"
     points = budget.npc_threat_points(npc)
     cap = g.threat.max_points_by_level[level or 10] * (g.threat.boss_multiplier if npc.boss else 1.0)
@@ -105,7 +105,7 @@ def run_balance(ptype: ProposalType, inv: Inventory, world: WorldView, g: Guardr
             usage.sinks += float(item.value)  # stock on sale takes credits out of the world
     spawned = {tid: qty for tid, _, qty, _ in inv.spawns}
     for npc, path, room in inv.npcs:
-        out.extend(npc_verdicts(npc, path, npc_district(inv, room, world), world, g))
+        out.extend(npc_verdicts(npc, path, npc_district(inv, room, world), world, g, inv.district_levels))
         usage.sources += npc.credits_max * max(1, spawned.get(npc.id, 1))
     values = _item_values(inv, world) if inv.quests and g.quests.item_values_count else {}
     for quest, path in inv.quests:

@@ -39,6 +39,7 @@ class Inventory:
     ref_rooms: list[tuple[str, str]] = field(default_factory=list)
     ref_districts: list[tuple[str, str]] = field(default_factory=list)
     new_districts: list[str] = field(default_factory=list)
+    district_levels: dict[str, int] = field(default_factory=dict)  # threat level of districts it founds
     items: list[tuple[ItemArchetype, str]] = field(default_factory=list)
     npcs: list[tuple[NpcArchetype, str, str | None]] = field(default_factory=list)  # (npc, path, room)
     quests: list[tuple[QuestBlueprint, str]] = field(default_factory=list)
@@ -102,6 +103,7 @@ def _block(inv: Inventory, blk: Block, buildings: list[Building], path: str) -> 
     inv.templates.append(("block", blk.id, blk, path))
     if blk.new_district is not None:
         inv.new_districts.append(blk.new_district.id)
+        inv.district_levels[blk.new_district.id] = blk.new_district.threat_level
     inv.ref_districts.append((blk.district_id, f"{path}.district_id"))
     _rooms(inv, blk.rooms, f"{path}.rooms")
     gp = blk.growth_point
