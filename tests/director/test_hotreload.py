@@ -155,3 +155,26 @@ async def test_watcher_picks_up_a_real_edit(redis: Redis, settings: DirectorSett
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_watcher_sees_a_guardrails_edit(redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings)
+    hr = HotReloader(d)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    task = asyncio.create_task(hr.watch())
+    try:
+        tries = [0]
+
+        async def announced() -> bool:
+            if await redis.xrange(names.CONTROL):
+                return True
+            tries[0] += 1
+            write(settings.data_dir, "guardrails.json", {"version": 1, "power": {"max_item_level": 30 + tries[0]}})
+            return False
+
+        await wait_for(announced, timeout=15, interval=0.1, what="guardrails_updated on control")
+        write(settings.data_dir, "logs/noise.json", {"not": "watched"})  # data/ is watched flat only
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -48,9 +48,15 @@ class HotReloader:
         return p.suffix == ".json" and not p.name.startswith(".") and self.generated in p.parents
 
     async def watch(self) -> None:
+        """Two watches: data/generated/ recursively, data/ itself flat (for guardrails.json) — never the
+        whole data/ tree, whose redis/, logs/ and snapshots/ change all the time."""
         self.generated.mkdir(parents=True, exist_ok=True)
-        async for changes in watchfiles.awatch(self.data_dir, watch_filter=self.wanted, debounce=150, step=30,
-                                               recursive=True):
+        await asyncio.gather(self._watch(self.generated, recursive=True),
+                             self._watch(self.data_dir, recursive=False))
+
+    async def _watch(self, root: Path, *, recursive: bool) -> None:
+        async for changes in watchfiles.awatch(root, watch_filter=self.wanted, debounce=150, step=30,
+                                               recursive=recursive):
             for change, path in sorted(changes, key=lambda c: c[1]):
                 try:
                     await self.handle(Path(path), deleted=change is watchfiles.Change.deleted)
