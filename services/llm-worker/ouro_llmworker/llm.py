@@ -43,7 +43,7 @@ class Provider(Protocol):
     name: str
 
     async def complete(self, task: str, messages: list[Message], schema: dict[str, Any], *,
-                       max_tokens: int) -> RawAnswer: ...
+                       max_tokens: int, limiter: asyncio.Semaphore | None = None) -> RawAnswer: ...
 
     async def aclose(self) -> None: ...
 
@@ -167,8 +167,8 @@ class LLMService:
         convo = list(messages)
         for round_ in (1, 2):
             try:
-                async with self.semaphore:
-                    answer = await provider.complete(task, convo, schema, max_tokens=max_tokens)
+                answer = await provider.complete(task, convo, schema, max_tokens=max_tokens,
+                                                 limiter=self.semaphore)
             except ProviderFailure as exc:
                 if exc.server_fault:
                     breaker.failure()

@@ -7,6 +7,7 @@ every HTTP call is a latency sample, a token count and an outcome counter.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -95,8 +96,9 @@ class OpenAICompatProvider:
         return fmt
 
     async def complete(self, task: str, messages: list[Message], schema: dict[str, Any], *,
-                       max_tokens: int) -> RawAnswer:
-        """One answer (any finish reason); raises ProviderFailure when there is none."""
+                       max_tokens: int, limiter: asyncio.Semaphore | None = None) -> RawAnswer:
+        """One answer (any finish reason); raises ProviderFailure when there is none. `limiter` is
+        held for each HTTP call only, not across the backoff sleeps between them."""
         size = sum(len(m["content"]) for m in messages)
         if size > self.profile.max_prompt_chars:
             metrics.CALLS.labels(self.name, task, "error").inc()
@@ -118,9 +120,11 @@ class OpenAICompatProvider:
             attempt += 1
             started = time.perf_counter()
             try:
-                reply = await asyncio.wait_for(
-                    self.client.post("/chat/completions", body=request, cast_to=ChatCompletion),
-                    timeout=self.timeout_s + 1)
+                async with limiter or contextlib.nullcontext():
+                    started = time.perf_counter()  # the wait for a slot is not the server's latency
+                    reply = await asyncio.wait_for(
+                        self.client.post("/chat/completions", body=request, cast_to=ChatCompletion),
+                        timeout=self.timeout_s + 1)
             except _RETRYABLE as exc:
                 self._observe(task, "retryable", started)
                 reason = f"{type(exc).__name__}: {str(exc)[:200]}"

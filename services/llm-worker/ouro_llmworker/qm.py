@@ -176,10 +176,9 @@ class QuestmakerBrain:
             return brain.decide(turn, ctx, max_actions=self.max_actions)
 
         if not affordable(turn.budget_current) or not self.llm.remote:
+            # Offline by configuration, or nothing a model could afford: no call, and no "fallback".
             started = time.perf_counter()
-            reason = "" if self.llm.remote is False else "budget below the cheapest tool"
-            return LLMResult(offline(), "offline", latency=time.perf_counter() - started,
-                             fallback_reason=reason)
+            return LLMResult(offline(), "offline", latency=time.perf_counter() - started)
         return await self.llm.complete_json(
             TASK, messages_for(turn, self.max_actions), tool_schema(turn, ctx, self.max_actions),
             key=turn.id, check=check_answer(turn, ctx, self.max_actions), offline=offline,

@@ -88,6 +88,7 @@ class LLMWorker:
     async def handle_turn(self, turn: QmTurn, delivery: Delivery) -> None:
         proposals, result = await self.brain.proposals(turn)
         await self.svc.bus.publish_many(names.QM_ACTIONS, proposals)
+        self.svc.health_detail["llm"] = self.health()
         for p in proposals:
             metrics.QM_ACTIONS.labels(p.payload["tool"], result.provider).inc()
         data: dict[str, Any] = {**result.trace_data(), "questmaker_id": turn.questmaker_id,
