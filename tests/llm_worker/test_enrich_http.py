@@ -231,3 +231,24 @@ def test_answer_models_match_offline_output() -> None:
         for entity in entities_of(draft):
             model = NpcAnswer if entity.kind == "npc" else PlainAnswer
             model.model_validate({**offline_flavor(draft.seed, entity), "rationale": ""})
+
+
+async def test_calls_tokens_and_latency_reach_metrics(server: ChatServer, make_provider: MakeProvider,
+                                                      make_llm: MakeLLM) -> None:
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    provider = "gemini:test-model"
+    before = (sample("ouro_llm_calls_total", provider=provider, task="enrich", outcome="ok"),
+              sample("ouro_llm_tokens_total", provider=provider, kind="completion"),
+              sample("ouro_llm_call_seconds_count", provider=provider),
+              sample("ouro_llm_results_total", task="enrich", provider=provider))
+    server.push(ok(GOOD_ITEM))
+    await enricher(make_llm(make_provider(server, "gemini"))).enrich(item_draft())
+    after = (sample("ouro_llm_calls_total", provider=provider, task="enrich", outcome="ok"),
+             sample("ouro_llm_tokens_total", provider=provider, kind="completion"),
+             sample("ouro_llm_call_seconds_count", provider=provider),
+             sample("ouro_llm_results_total", task="enrich", provider=provider))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 22, 1, 1]
