@@ -50,9 +50,13 @@ class HotReloader:
     async def watch(self) -> None:
         """Two watches: data/generated/ recursively, data/ itself flat (for guardrails.json) — never the
         whole data/ tree, whose redis/, logs/ and snapshots/ change all the time."""
-        self.generated.mkdir(parents=True, exist_ok=True)
-        await asyncio.gather(self._watch(self.generated, recursive=True),
-                             self._watch(self.data_dir, recursive=False))
+        try:
+            self.generated.mkdir(parents=True, exist_ok=True)
+            await asyncio.gather(self._watch(self.generated, recursive=True),
+                                 self._watch(self.data_dir, recursive=False))
+        except (OSError, RuntimeError) as exc:  # e.g. the inotify watch limit: say so, keep directing
+            log.error("hot reload unavailable", extra={"error": str(exc)})
+            await self.director.note(LogKind.ERROR, f"hot reload unavailable: {exc}", reason="watch_failed")
 
     async def _watch(self, root: Path, *, recursive: bool) -> None:
         async for changes in watchfiles.awatch(root, watch_filter=self.wanted, debounce=150, step=30,
