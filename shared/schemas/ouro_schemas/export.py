@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel
 
-from ouro_schemas import content, messages, payloads, proposal, questmaker
+from ouro_schemas import content, messages, payloads, proposal, protocol, questmaker
 
 STREAM_MESSAGES: dict[str, Any] = {
     "WorldEvent": messages.WorldEvent,
@@ -52,6 +52,8 @@ def all_schemas() -> dict[str, dict[str, Any]]:
         out[f"payload/{name}"] = model.model_json_schema()
     for name, model in TOOL_MODELS.items():
         out[f"questmaker/{name}"] = model.model_json_schema()
+    out["protocol/ClientMessage"] = protocol.client_schema()
+    out["protocol/ServerMessage"] = protocol.server_schema()
     return out
 
 
