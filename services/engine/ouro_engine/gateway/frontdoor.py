@@ -1,0 +1,112 @@
+"""What both transports share: accounts (register / login / resume tokens), attaching a session to
+the hub, and the structured views a client gets (room info, status) read from the engine's world.
+
+Only the `SessionHub` seam (`attach`, `detach`, `receive`) and `Accounts` are used to act; the world
+is only read (`hub.core.game`), to build Room.Info / Char.Status the same way for telnet and WebSocket.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import zlib
+from typing import Any
+
+from ouro_engine import components as k
+from ouro_engine.accounts import Account, AccountError, Accounts, check_name
+from ouro_engine.sessions import PlayerSession, SessionHub
+from ouro_schemas import names
+from ouro_schemas.protocol import RESUME_KEY
+
+from .settings import GatewaySettings
+
+
+class FrontDoor:
+    def __init__(self, hub: SessionHub, settings: GatewaySettings) -> None:
+        self.hub = hub
+        self.settings = settings
+
+    @property
+    def accounts(self) -> Accounts:
+        if self.hub.accounts is None:
+            raise AccountError("Accounts are unavailable.")
+        return self.hub.accounts
+
+    # --- accounts -----------------------------------------------------------------------------------
+    async def exists(self, name: str) -> bool:
+        try:
+            check_name(name)
+        except AccountError:
+            return False
+        return bool(await self.accounts.redis.exists(names.ACCOUNT + name.lower()))
+
+    async def register(self, name: str, password: str) -> Account:
+        """Raises AccountError (invalid name, taken, bad password length)."""
+        return await self.accounts.register(name, password)
+
+    async def login(self, name: str, password: str) -> Account:
+        """Raises AccountError (unknown name or wrong password, one message for both)."""
+        return await self.accounts.login(name, password)
+
+    async def new_token(self, pid: str, name: str) -> str:
+        token = secrets.token_urlsafe(24)
+        await self.accounts.redis.set(RESUME_KEY + token, json.dumps({"pid": pid, "name": name}),
+                                      ex=self.settings.resume_ttl_s)
+        return token
+
+    async def resume(self, token: str) -> tuple[str, str]:
+        """(player id, name) of a live resume token (its TTL is renewed). Raises AccountError."""
+        raw = await self.accounts.redis.get(RESUME_KEY + token) if token.isascii() else None
+        if raw is None:
+            raise AccountError("That session has expired; please log in.")
+        await self.accounts.redis.expire(RESUME_KEY + token, self.settings.resume_ttl_s)
+        doc = json.loads(raw)
+        return str(doc["pid"]), str(doc["name"])
+
+    def attach(self, session: PlayerSession, pid: str, name: str) -> None:
+        """Bind to the character (the hub takes over an older session), then the first room/status."""
+        self.hub.attach(session, pid, name)
+        room = self.room_info(pid)
+        if room is not None:
+            session.send_data("room", room)
+
+    # --- views of the world -------------------------------------------------------------------------
+    def room_info(self, pid: str, base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Room.Info for mappers: id, num, name, area, district_id, x, y, z, exits {dir: room id}."""
+        game = self.hub.core.game
+        if base is None:
+            room = game.room_of(pid)
+            if room is None:
+                return None
+            x, y, z = room.coords
+            base = {"id": room.id, "name": room.name, "district_id": room.district_id, "x": x, "y": y, "z": z,
+                    "exits": dict(room.exits)}
+        district = game.templates.district(str(base.get("district_id", "")))
+        return {"id": base["id"], "num": room_num(str(base["id"])), "name": base.get("name", ""),
+                "area": district.name if district else str(base.get("district_id", "")),
+                "district_id": str(base.get("district_id", "")), "x": int(base.get("x", 0)),
+                "y": int(base.get("y", 0)), "z": int(base.get("z", 0)),
+                "exits": {str(d): str(r) for d, r in dict(base.get("exits", {})).items()}}
+
+    def status(self, pid: str) -> dict[str, Any] | None:
+        """Char.Status / the status bar: name, hp, max_hp, credits, level, xp, quest (name or None)."""
+        game = self.hub.core.game
+        world = game.world
+        if not world.exists(pid):
+            return None
+        hp = world.get(pid, k.Health)
+        wallet = world.get(pid, k.Wallet)
+        player = world.get(pid, k.Player)
+        quest = None
+        if player is not None and player.quests:
+            qid = next(iter(player.quests))
+            tpl = game.templates.quest(qid)
+            quest = tpl.name if tpl is not None else qid
+        return {"name": game.name_of(pid), "hp": hp.current if hp else 0, "max_hp": hp.maximum if hp else 0,
+                "credits": wallet.credits if wallet else 0, "level": player.level if player else 1,
+                "xp": player.xp if player else 0, "quest": quest}
+
+
+def room_num(room_id: str) -> int:
+    """A stable positive integer per room id (Mudlet's mapper wants numbers)."""
+    return zlib.crc32(room_id.encode()) & 0x7FFFFFFF

@@ -1,0 +1,273 @@
+"""The web gateway (OURO_PLAY_PORT, 8080): the play page over HTTP and the player WebSocket at /ws.
+
+Built on the `websockets` library alone: `process_request` answers the few plain HTTP routes (`/` ->
+302 `/play`, `/play`, `/static/*`, `/healthz`) from files loaded at start, and lets `/ws` through to
+the WebSocket handshake. One connection:
+1. server `hello` (version, limits); 2. client `auth` (register / login / resume) -> `auth_ok` with a
+resume token, then `room` and `status`; 3. client `command` -> `text` (spans, carrying the command id),
+`room` on movement, `status` when it changed. Every frame is decoded by `ouro_schemas.protocol`; a bad one
+gets an `error` (code + message); more than `errors_per_min` errors close with 1008 (policy violation).
+Output goes through a bounded queue per connection, so the game never awaits a slow client; a client
+whose queue overflows is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from ouro_engine.accounts import AccountError
+from ouro_schemas import protocol as p
+
+from .frontdoor import FrontDoor
+from .limits import PerIp, TokenBucket
+from .settings import GatewaySettings
+from .style import ansi_to_spans, colorize
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+CLOSE_TAKEN_OVER, CLOSE_IDLE = 4001, 4002
+_CLOSE = object()  # queue sentinel: close after what is queued before it
+
+
+class WsSession:
+    """A PlayerSession over one WebSocket: messages are queued and sent by the connection's writer."""
+
+    def __init__(self, conn: WsConnection) -> None:
+        self.conn = conn
+        self.player_id: str | None = None
+
+    def send_text(self, text: str) -> None:
+        self.conn.put(p.Text(spans=ansi_to_spans(colorize(text)), id=self.conn.current_id))
+
+    def send_data(self, kind: str, data: dict[str, Any]) -> None:
+        self.conn.send_data(kind, data)
+
+    def close(self, reason: str) -> None:
+        if reason == "taken over":
+            self.conn.put(p.Bye(code=p.ErrorCode.TAKEN_OVER, message="Someone logged in as you."))
+            self.conn.shutdown(CLOSE_TAKEN_OVER, "taken over")
+        else:
+            self.conn.shutdown(1000, reason[:100])
+
+
+class WsConnection:
+    def __init__(self, gw: WebGateway, ws: ServerConnection) -> None:
+        self.gw, self.ws = gw, ws
+        self.settings = gw.settings
+        self.session = WsSession(self)
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.current_id: int | None = None
+        self.bucket = TokenBucket(self.settings.commands_per_s, self.settings.commands_burst)
+        self.errors: deque[float] = deque()
+        self.last_status: dict[str, Any] | None = None
+        self.closing = False
+
+    # --- output ---------------------------------------------------------------------------------------
+    def put(self, msg: Any) -> None:
+        if self.closing:
+            return
+        if self.queue.qsize() >= self.settings.out_queue:  # the client does not read: cut it off
+            self.closing = True
+            self.queue.put_nowait(_CLOSE)
+            return
+        self.queue.put_nowait(msg)
+
+    def shutdown(self, code: int, reason: str) -> None:
+        if not self.closing:
+            self.queue.put_nowait((_CLOSE, code, reason))
+            self.closing = True
+
+    def send_data(self, kind: str, data: dict[str, Any]) -> None:
+        pid = self.session.player_id
+        if pid is None:
+            return
+        if kind == "room":
+            room = self.gw.door.room_info(pid, data)
+            if room is not None:
+                self.put(p.RoomInfo(**room))
+        elif kind == "vitals":
+            self.push_status()
+
+    def push_status(self) -> None:
+        pid = self.session.player_id
+        status = self.gw.door.status(pid) if pid is not None else None
+        if status is not None and status != self.last_status:
+            self.last_status = status
+            self.put(p.Status(**status))
+
+    def error(self, code: p.ErrorCode, message: str, cmd_id: int | None = None) -> None:
+        self.put(p.Error(code=code, message=message, id=cmd_id))
+        now = time.monotonic()
+        self.errors.append(now)
+        while self.errors and self.errors[0] < now - 60.0:
+            self.errors.popleft()
+        if len(self.errors) > self.settings.errors_per_min:
+            self.put(p.Bye(code=p.ErrorCode.ABUSE, message="Too many errors; closing."))
+            self.shutdown(1008, "too many errors")
+
+    async def writer(self) -> None:
+        while True:
+            msg = await self.queue.get()
+            if msg is _CLOSE or isinstance(msg, tuple):
+                code, reason = (msg[1], msg[2]) if isinstance(msg, tuple) else (1008, "output overflow")
+                await self.ws.close(code, reason)
+                return
+            await self.ws.send(p.encode(msg), text=True)
+
+    # --- input ----------------------------------------------------------------------------------------
+    async def serve(self) -> None:
+        s = self.settings
+        self.put(p.Hello(max_frame=s.max_frame, max_line=s.max_line, commands_per_s=s.commands_per_s,
+                         text="Welcome to Ourobouro. Register or log in."))
+        writer = asyncio.create_task(self.writer())
+        try:
+            await self.read_loop()
+        finally:
+            if not writer.done():
+                self.shutdown(1000, "bye")
+                with contextlib.suppress(asyncio.TimeoutError, ConnectionClosed):
+                    await asyncio.wait_for(writer, 2.0)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+
+    async def read_loop(self) -> None:
+        s = self.settings
+        warned = False
+        last_input = time.monotonic()
+        while not self.closing:
+            timeout = last_input + s.idle_timeout_s + (s.idle_grace_s if warned else 0) - time.monotonic()
+            try:
+                frame = await asyncio.wait_for(self.ws.recv(), timeout=max(0.0, timeout))
+            except TimeoutError:
+                if warned:
+                    self.put(p.Bye(code=p.ErrorCode.IDLE, message="Idle too long; goodbye."))
+                    self.shutdown(CLOSE_IDLE, "idle")
+                    return
+                warned = True
+                self.put(p.Error(code=p.ErrorCode.IDLE, message=f"You have been idle a while; you will be "
+                                 f"disconnected in {int(s.idle_grace_s)} seconds unless you act."))
+                continue
+            last_input, warned = time.monotonic(), False
+            try:
+                msg = p.decode_client(frame, s.max_frame)
+            except p.ProtocolError as exc:
+                self.error(exc.code, exc.message)
+                continue
+            await self.dispatch(msg)
+
+    async def dispatch(self, msg: p.ClientMessage) -> None:
+        if isinstance(msg, p.Ping):
+            self.put(p.Pong(id=msg.id))
+        elif isinstance(msg, p.Auth):
+            await self.auth(msg)
+        else:
+            await self.command(msg)
+
+    async def auth(self, msg: p.Auth) -> None:
+        if self.session.player_id is not None:
+            self.error(p.ErrorCode.ALREADY_AUTHENTICATED, "You are already playing.")
+            return
+        door = self.gw.door
+        try:
+            if msg.action == "resume":
+                pid, name = await door.resume(msg.token or "")
+                resumed = True
+            else:
+                if not msg.name or not msg.password:
+                    raise AccountError("A name and a password, please.")
+                account = await (door.register(msg.name, msg.password) if msg.action == "register"
+                                 else door.login(msg.name, msg.password))
+                pid, name, resumed = account.player_id, account.name, False
+            token = msg.token if resumed and msg.token else await door.new_token(pid, name)
+        except AccountError as exc:
+            self.error(p.ErrorCode.AUTH_FAILED, str(exc))
+            return
+        self.put(p.AuthOk(name=name, player_id=pid, token=token, resumed=resumed))
+        self.last_status = None
+        door.attach(self.session, pid, name)
+        self.push_status()
+
+    async def command(self, msg: p.Command) -> None:
+        if self.session.player_id is None:
+            self.error(p.ErrorCode.NOT_AUTHENTICATED, "Log in first.", msg.id)
+            return
+        if len(msg.line.encode()) > self.settings.max_line:
+            self.error(p.ErrorCode.TOO_LARGE, f"Line too long (max {self.settings.max_line} bytes).", msg.id)
+            return
+        if not self.bucket.take():
+            self.error(p.ErrorCode.RATE_LIMITED, "Slow down: that command was dropped.", msg.id)
+            return
+        self.current_id = msg.id
+        try:
+            await self.gw.door.hub.receive(self.session, msg.line)
+        finally:
+            self.current_id = None
+        self.push_status()
+
+
+class WebGateway:
+    def __init__(self, door: FrontDoor, settings: GatewaySettings) -> None:
+        self.door = door
+        self.settings = settings
+        self.per_ip = PerIp(settings.conns_per_ip_per_s, settings.conns_per_ip_burst)
+        self.files = {f"/static/{f.name}": (TYPES.get(f.suffix, "application/octet-stream"), f.read_bytes())
+                      for f in STATIC.iterdir() if f.is_file()}
+        self.files["/play"] = self.files["/static/play.html"]
+        self._server: Server | None = None
+        self.port = settings.play_port
+
+    async def start(self) -> int:
+        self._server = await serve(self._handler, self.settings.play_host, self.settings.play_port,
+                                   process_request=self._http, compression=None,
+                                   max_size=self.settings.hard_max_frame, max_queue=16, ping_interval=30,
+                                   ping_timeout=30, server_header="Ourobouro")
+        self.port = next(iter(self._server.sockets)).getsockname()[1]
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 5.0)
+
+    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+        ip = str(connection.remote_address[0]) if connection.remote_address else "?"
+        if not self.per_ip.allow(ip):
+            return connection.respond(429, "Too many connections from your address.\n")
+        path = request.path.split("?", 1)[0]
+        if path == "/ws":
+            return None
+        if path == "/":
+            return Response(302, "Found", Headers([("Location", "/play"), ("Content-Length", "0")]))
+        if path == "/healthz":
+            return connection.respond(200, "ok\n")
+        found = self.files.get(path)
+        if found is None:
+            return connection.respond(404, "Not found.\n")
+        ctype, body = found
+        return Response(200, "OK", Headers([("Content-Type", ctype), ("Content-Length", str(len(body))),
+                                            ("Cache-Control", "no-cache")]), body)
+
+    async def _handler(self, ws: ServerConnection) -> None:
+        conn = WsConnection(self, ws)
+        try:
+            await conn.serve()
+        except ConnectionClosed:
+            pass
+        except Exception:  # a bug in the gateway ends this connection only
+            log.exception("websocket connection failed")
+        finally:
+            self.door.hub.detach(conn.session)
