@@ -136,12 +136,21 @@ class WsConnection:
         try:
             await self.read_loop()
         finally:
+            # Keep reading (and discarding) while the writer closes: a full incoming queue would stop
+            # the reads, and with them the client's close frame, stalling the closing handshake.
+            drain = asyncio.create_task(self.discard())
             if not writer.done():
                 self.shutdown(1000, "bye")
                 with contextlib.suppress(asyncio.TimeoutError, ConnectionClosed):
-                    await asyncio.wait_for(writer, 2.0)
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+                    await asyncio.wait_for(asyncio.shield(writer), 5.0)
+            for task in (writer, drain):
+                task.cancel()
+            await asyncio.gather(writer, drain, return_exceptions=True)
+
+    async def discard(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await self.ws.recv()
 
     async def read_loop(self) -> None:
         s = self.settings
