@@ -1,0 +1,241 @@
+"""Player gateway under load: N WebSocket clients, each sending `look` or a move once per second.
+
+    .venv/bin/python bench/bench_gateway.py                # 100 clients, 20 s
+    .venv/bin/python bench/bench_gateway.py --full         # 500 clients, 60 s (the issue's target)
+    .venv/bin/python bench/bench_gateway.py --hop          # one command in-process vs over a Redis stream hop
+
+The server (embedded Redis, the engine on data/base with its tick loop, both gateways) runs in its own
+process so its CPU is measured apart from the clients' (`/proc` via psutil). Round trip = from sending
+`{"type": "command", "id": n}` to the first `text` carrying id n. Clients register first (argon2 at
+time_cost=1 / 8 MiB for the run, so 500 registrations take seconds), then start at random phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+# --- the server process -------------------------------------------------------------------------------
+async def serve(ready_file: str) -> None:
+    from redis.asyncio import Redis
+
+    from ouro_engine.engine import Engine
+    from ouro_engine.gateway import GatewaySettings, open_gateways
+    from ouro_engine.settings import EngineSettings
+    from ouro_runtime.redis_server import RedisServer
+
+    server = RedisServer(Path(tempfile.mkdtemp()) / "redis")
+    server.start()
+    redis = Redis.from_url(server.url, socket_timeout=15)
+    settings = EngineSettings(seed=5, data_dir=ROOT / "data", base_dir=ROOT / "data" / "base", telnet_port=0,
+                              http_port=0, argon2_time_cost=1, argon2_memory_kib=8192)
+    engine = Engine(settings, redis)
+    await engine.start()
+    loop_task = asyncio.create_task(engine.run())
+    gws = await open_gateways(engine.hub, GatewaySettings(
+        telnet_host="127.0.0.1", telnet_port=0, play_host="127.0.0.1", play_port=0,
+        conns_per_ip_per_s=100_000, conns_per_ip_burst=100_000))
+    await asyncio.to_thread(Path(ready_file).write_text, json.dumps(gws.ports))
+    try:
+        await asyncio.Event().wait()
+    finally:
+        engine.stop()
+        await gws.close()
+        await loop_task
+        server.stop()
+
+
+# --- the clients --------------------------------------------------------------------------------------
+class Bot:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.exits: list[str] = []
+        self.sent: dict[int, float] = {}
+        self.rtts: list[float] = []
+        self.next_id = 1
+        self.errors = 0
+
+    async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float) -> None:
+        from websockets.asyncio.client import connect
+
+        async with connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None) as ws:
+            async with registered:
+                await ws.send(json.dumps({"type": "auth", "action": "register", "name": self.name,
+                                          "password": "secret12"}))
+                while True:
+                    msg = json.loads(await ws.recv())
+                    if msg["type"] == "room":
+                        self.exits = list(msg["exits"])
+                    if msg["type"] == "auth_ok":
+                        break
+                    if msg["type"] == "error":
+                        raise RuntimeError(msg)
+            reader = asyncio.create_task(self.read(ws))
+            await start.wait()
+            await asyncio.sleep(random.random())  # spread the clients over the second
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                line = random.choice(self.exits) if self.exits and random.random() < 0.5 else "look"
+                cid, self.next_id = self.next_id, self.next_id + 1
+                self.sent[cid] = time.perf_counter()
+                await ws.send(json.dumps({"type": "command", "line": line, "id": cid}))
+                await asyncio.sleep(1.0)
+            await asyncio.sleep(0.5)
+            reader.cancel()
+
+    async def read(self, ws: object) -> None:
+        async for raw in ws:  # type: ignore[attr-defined]
+            msg = json.loads(raw)
+            kind = msg["type"]
+            if kind == "room":
+                self.exits = list(msg["exits"])
+            elif kind in ("text", "error") and msg.get("id") in self.sent:
+                self.rtts.append(time.perf_counter() - self.sent.pop(msg["id"]))
+                self.errors += kind == "error"
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], int]:
+    ready = Path(tempfile.mkdtemp()) / "ready.json"
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(ready)], cwd=ROOT,
+                            env={**os.environ, "OURO_LOG_LEVEL": "WARNING"})
+    deadline = time.monotonic() + 120
+    while not ready.exists():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise SystemExit("server did not start")
+        time.sleep(0.1)
+    return proc, int(json.loads(ready.read_text())["play_port"])
+
+
+async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: float) -> None:
+    try:
+        server = psutil.Process(proc.pid)
+        bots = [Bot(f"Bot{i:04d}") for i in range(clients)]
+        start = asyncio.Event()
+        registered = asyncio.Semaphore(8)
+        tasks = [asyncio.create_task(b.run(port, registered, start, seconds)) for b in bots]
+        t0 = time.monotonic()
+        while sum(1 for b in bots if b.exits) < clients:
+            if any(t.done() and t.exception() for t in tasks):
+                raise SystemExit(f"a client failed: {next(t.exception() for t in tasks if t.done())}")
+            await asyncio.sleep(0.1)
+        print(f"{clients} clients registered and in the world in {time.monotonic() - t0:.1f} s")
+        cpu0, wall0 = sum(server.cpu_times()[:2]), time.monotonic()
+        me0 = sum(psutil.Process().cpu_times()[:2])
+        start.set()
+        await asyncio.gather(*tasks)
+        wall = time.monotonic() - wall0
+        cpu = sum(server.cpu_times()[:2]) - cpu0
+        me = sum(psutil.Process().cpu_times()[:2]) - me0
+        rtts = [r * 1000 for b in bots for r in b.rtts]
+        lost = sum(len(b.sent) for b in bots)
+        print(f"clients={clients} seconds={seconds:.0f} commands={len(rtts)} unanswered={lost} "
+              f"errors={sum(b.errors for b in bots)} ({len(rtts) / wall:.0f} commands/s)")
+        print(f"round trip ms: p50={pct(rtts, 50):.2f} p90={pct(rtts, 90):.2f} p99={pct(rtts, 99):.2f} "
+              f"max={max(rtts):.2f} mean={statistics.fmean(rtts):.2f}")
+        print(f"server CPU: {cpu:.1f} s over {wall:.1f} s = {100 * cpu / wall:.0f}% of one core "
+              f"(clients' own process: {100 * me / wall:.0f}%); cores: {os.cpu_count()}; "
+              f"load average {os.getloadavg()[0]:.2f}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# --- in-process vs one Redis stream hop ------------------------------------------------------------------
+async def hop(n: int) -> None:
+    from redis.asyncio import Redis
+
+    from ouro_engine.engine import Engine
+    from ouro_engine.sessions import MemorySession
+    from ouro_engine.settings import EngineSettings
+    from ouro_runtime.redis_server import RedisServer
+
+    server = RedisServer(Path(tempfile.mkdtemp()) / "redis")
+    server.start()
+    redis = Redis.from_url(server.url, socket_timeout=15)
+    settings = EngineSettings(seed=5, data_dir=ROOT / "data", base_dir=ROOT / "data" / "base", telnet_port=0,
+                              http_port=0)
+    engine = Engine(settings, redis)
+    await engine.start()
+    session = MemorySession()
+    engine.hub.attach(session, "player:hop", "Hop")
+    inproc = []
+    for _ in range(n):
+        t = time.perf_counter()
+        await engine.hub.receive(session, "look")
+        inproc.append((time.perf_counter() - t) * 1000)
+    # The same command through a stream: gateway XADD -> engine XREAD, run, XADD reply -> gateway XREAD.
+    a, b = Redis.from_url(server.url, socket_timeout=15), Redis.from_url(server.url, socket_timeout=15)
+
+    async def engine_side() -> None:
+        last = "0"
+        while True:
+            got = await b.xread({"bench.in": last}, block=1000, count=100)
+            for _, entries in got or []:
+                for eid, fields in entries:
+                    last = eid
+                    session.lines.clear()
+                    await engine.hub.receive(session, fields[b"line"].decode())
+                    await b.xadd("bench.out", {"id": fields[b"id"], "text": "\n".join(session.lines)})
+
+    worker = asyncio.create_task(engine_side())
+    await asyncio.sleep(0.2)
+    hopped, last_out = [], "0"
+    for i in range(n):
+        t = time.perf_counter()
+        await a.xadd("bench.in", {"id": i, "line": "look"})
+        while True:
+            got = await a.xread({"bench.out": last_out}, block=1000, count=1)
+            if got:
+                last_out = got[0][1][0][0]
+                break
+        hopped.append((time.perf_counter() - t) * 1000)
+    worker.cancel()
+    await asyncio.gather(worker, return_exceptions=True)
+    print(f"one `look` in-process (hub.receive):  p50={pct(inproc, 50):.3f} ms p99={pct(inproc, 99):.3f} ms")
+    print(f"same over one Redis stream hop each way: p50={pct(hopped, 50):.3f} ms p99={pct(hopped, 99):.3f} ms "
+          f"(n={n}, cores: {os.cpu_count()})")
+    for c in (a, b, redis):
+        await c.aclose()
+    server.stop()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--full", action="store_true", help="500 clients for 60 s")
+    ap.add_argument("--hop", action="store_true", help="in-process vs Redis stream hop, one command")
+    ap.add_argument("--serve", metavar="READY_FILE", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        asyncio.run(serve(args.serve))
+    elif args.hop:
+        asyncio.run(hop(2000))
+    else:
+        clients, seconds = (500, 60.0) if args.full else (args.clients, args.seconds)
+        proc, port = start_server()
+        asyncio.run(load(proc, port, clients, seconds))
+
+
+if __name__ == "__main__":
+    main()
