@@ -51,6 +51,7 @@ def create_app(settings: AdminSettings, *, tokens: Tokens | None = None, redis: 
         app.state.ctx = ctx
         app.state.draining = False  # set by the server on SIGTERM: live feeds end so shutdown is quick
         svc.ready = True
+        log.info("service ready", extra={"http_port": settings.http_port})
         try:
             await ctx.emit(LogKind.INFO, "admin-api started", data={"generated_tokens": list(tokens.generated)})
         except OSError as exc:
@@ -60,6 +61,7 @@ def create_app(settings: AdminSettings, *, tokens: Tokens | None = None, redis: 
         await ctx.jobs.wait_all(settings.drain_timeout_s)
         if redis is None:
             await client.aclose()
+        log.info("service stopped", extra={"handled": 0, "cancelled_in_flight": 0})  # same line as every service
 
     app = FastAPI(title="Ourobouro admin API", version="1", lifespan=lifespan,
                   description="Steer the living world: director controls, proposals, guardrails, snapshots, "

@@ -83,6 +83,28 @@ def ping(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def server_pid(host: str, port: int, timeout: float = 0.5) -> int | None:
+    """The process id of the Redis answering on host:port (INFO server), or None if none answers.
+
+    Raw RESP again; INFO fails with LOADING while the AOF is replayed, which reads as "not yet".
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+            reply = b""
+            while b"process_id:" not in reply or not reply.endswith(b"\r\n"):
+                chunk = sock.recv(4096)
+                if not chunk or reply.startswith(b"-"):
+                    break
+                reply += chunk
+    except OSError:
+        return None
+    for line in reply.split(b"\r\n"):
+        if line.startswith(b"process_id:"):
+            return int(line.split(b":", 1)[1])
+    return None
+
+
 def server_argv(
     executable: str,
     *,
@@ -176,8 +198,9 @@ class RedisServer:
                     f"redis-server exited with code {self._proc.returncode}; "
                     f"see {self.log_file}:\n{_tail(self.log_file)}"
                 )
-            # PING answers only once the AOF is loaded, so "ready" includes replaying it.
-            if ping(self.host, self.port):
+            # INFO answers only once the AOF is loaded, so "ready" includes replaying it; and it must be
+            # *our* process answering, not another server that already holds the port.
+            if server_pid(self.host, self.port) == self._proc.pid:
                 return
             time.sleep(0.02)
         self.kill()
