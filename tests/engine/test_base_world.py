@@ -39,3 +39,25 @@ def test_base_city_loads_and_a_long_random_walk_never_errors() -> None:
         core.game.world.clock.advance(0.5)  # type: ignore[attr-defined]
         core.tick()
     assert core.command_errors == 0
+
+
+def test_walking_to_the_north_edge_names_the_road_end_to_grow_at() -> None:
+    """The near-edge event carries the nearest growth point: a road ending at the edge the player walks
+    towards, not some lot on the far side of the map."""
+    from ouro_schemas.messages import EventKind
+
+    core = Core(EngineSettings(seed=3), ManualClock())
+    core.load_base(load_base(BASE))
+    SessionHub(core, None).attach(MemorySession(), "player:ann", "Ann")
+    core.game.take_events()
+    for _ in range(12):
+        core.execute("player:ann", "n")
+    near = [e for e in core.game.take_events() if e.kind == EventKind.PLAYER_NEAR_EDGE]
+    assert near, "walking north from the spawn plaza reaches the northern edge"
+    gp = near[-1].data["growth_point"]
+    x, y = near[-1].data["x"], near[-1].data["y"]
+    room = core.game.map.get(gp["room_id"])
+    assert room is not None and room.data["kind"] == "street"
+    assert gp["direction"] not in room.exits  # an exit to nowhere
+    assert gp["y"] == core.game.map.bounds[3] + 1  # beyond the northern edge...
+    assert abs(gp["x"] - x) + abs(gp["y"] - y) <= 8  # ...and near the player

@@ -100,8 +100,10 @@ def entered(game: Game, tracker: DistrictTracker, pid: str, before: RoomState | 
     prev = game.map.edge_distance(before) if before else dist + 1
     if dist <= game.settings.edge_distance and dist < prev:
         x, y, z = room.coords
+        # The engine knows the map: it names the growth point the city should grow at for this player.
         game.emit(EventKind.PLAYER_NEAR_EDGE, player_id=pid, room_id=room.id, district_id=room.district_id,
-                  data={"distance": dist, "x": x, "y": y, "z": z, "bounds": list(game.map.bounds)})
+                  data={"distance": dist, "x": x, "y": y, "z": z, "bounds": list(game.map.bounds),
+                        "growth_point": game.map.nearest_growth_point(room)})
     quests.on_enter(game, pid, room.id)
 
 

@@ -119,7 +119,21 @@ class Map:
         x, y, z = room.coords
         return (x + dx, y + dy, z + dz) not in self.coord
 
-    def growth_points(self, limit: int = 50) -> list[dict[str, Any]]:
+    def nearest_growth_point(self, room: RoomState) -> dict[str, Any] | None:
+        """The growth point nearest `room`: a street that ends at the edge first (roads grow on), then
+        any edge lot; ties broken by room id and direction so the choice is reproducible."""
+        x0, y0, _ = room.coords
+        best: tuple[int, int, str, str] | None = None
+        found: dict[str, Any] | None = None
+        for gp in self.growth_points(limit=None):
+            candidate = self.rooms[gp["room_id"]]
+            road = 0 if candidate.data.get("kind") == "street" or "frontier" in candidate.data.get("tags", ()) else 1
+            key = (road, abs(gp["x"] - x0) + abs(gp["y"] - y0), gp["room_id"], gp["direction"])
+            if best is None or key < best:
+                best, found = key, gp
+        return found
+
+    def growth_points(self, limit: int | None = 50) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for room in self.rooms.values():
             if self.edge_distance(room) > 0:
@@ -129,6 +143,6 @@ class Map:
                     dx, dy, _ = c.OFFSET[direction]
                     x, y, z = room.coords
                     out.append({"room_id": room.id, "direction": direction, "x": x + dx, "y": y + dy, "z": z})
-                    if len(out) >= limit:
+                    if limit is not None and len(out) >= limit:
                         return out
         return out
