@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,13 +57,37 @@ async def serve(ready_file: str) -> None:
         telnet_host="127.0.0.1", telnet_port=0, play_host="127.0.0.1", play_port=0,
         conns_per_ip_per_s=100_000, conns_per_ip_burst=100_000))
     await asyncio.to_thread(Path(ready_file).write_text, json.dumps(gws.ports))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    lag_task = asyncio.create_task(loop_lag("server"))
+    profile_to = os.environ.get("BENCH_PROFILE")  # a path: cProfile the server, stats written there
+    profiler = cProfile.Profile() if profile_to else None
+    if profiler is not None:
+        profiler.enable()
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(profile_to))
+        lag_task.cancel()
         engine.stop()
         await gws.close()
         await loop_task
         server.stop()
+
+
+async def loop_lag(who: str, every: float = 10.0) -> None:
+    """Print the event loop's worst stall per window (a 10 ms sleep that wakes late) to stderr."""
+    worst, window_end = 0.0, time.monotonic() + every
+    while True:
+        t = time.monotonic()
+        await asyncio.sleep(0.01)
+        worst = max(worst, time.monotonic() - t - 0.01)
+        if time.monotonic() > window_end:
+            if os.environ.get("BENCH_LAG"):
+                print(f"  {who} loop: worst stall {worst * 1000:.0f} ms", file=sys.stderr)
+            worst, window_end = 0.0, time.monotonic() + every
 
 
 # --- the clients --------------------------------------------------------------------------------------
@@ -71,10 +97,13 @@ class Bot:
         self.exits: list[str] = []
         self.sent: dict[int, float] = {}
         self.rtts: list[float] = []
+        self.at: list[float] = []  # when each answered command was sent (perf_counter)
         self.next_id = 1
         self.errors = 0
+        self.ready = False
 
-    async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float) -> None:
+    async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float,
+                  walk: int) -> None:
         from websockets.asyncio.client import connect
 
         async with connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None) as ws:
@@ -90,6 +119,10 @@ class Bot:
                     if msg["type"] == "error":
                         raise RuntimeError(msg)
             reader = asyncio.create_task(self.read(ws))
+            for _ in range(walk):  # spread over the city first (unmeasured): a crowd in one room is O(N^2)
+                await ws.send(json.dumps({"type": "command", "line": random.choice(self.exits or ["look"])}))
+                await asyncio.sleep(0.3 + random.random() * 0.3)
+            self.ready = True
             await start.wait()
             await asyncio.sleep(random.random())  # spread the clients over the second
             end = time.monotonic() + seconds
@@ -109,7 +142,9 @@ class Bot:
             if kind == "room":
                 self.exits = list(msg["exits"])
             elif kind in ("text", "error") and msg.get("id") in self.sent:
-                self.rtts.append(time.perf_counter() - self.sent.pop(msg["id"]))
+                sent = self.sent.pop(msg["id"])
+                self.rtts.append(time.perf_counter() - sent)
+                self.at.append(sent)
                 self.errors += kind == "error"
 
 
@@ -126,23 +161,25 @@ def start_server() -> tuple[subprocess.Popen[bytes], int]:
     return proc, int(json.loads(ready.read_text())["play_port"])
 
 
-async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: float) -> None:
+async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: float, walk: int) -> None:
     try:
         server = psutil.Process(proc.pid)
         bots = [Bot(f"Bot{i:04d}") for i in range(clients)]
         start = asyncio.Event()
         registered = asyncio.Semaphore(8)
-        tasks = [asyncio.create_task(b.run(port, registered, start, seconds)) for b in bots]
+        tasks = [asyncio.create_task(b.run(port, registered, start, seconds, walk)) for b in bots]
         t0 = time.monotonic()
-        while sum(1 for b in bots if b.exits) < clients:
+        while sum(1 for b in bots if b.ready) < clients:
             if any(t.done() and t.exception() for t in tasks):
                 raise SystemExit(f"a client failed: {next(t.exception() for t in tasks if t.done())}")
             await asyncio.sleep(0.1)
-        print(f"{clients} clients registered and in the world in {time.monotonic() - t0:.1f} s")
-        cpu0, wall0 = sum(server.cpu_times()[:2]), time.monotonic()
+        print(f"{clients} clients registered and walked {walk} random steps in {time.monotonic() - t0:.1f} s")
+        cpu0, wall0, t_start = sum(server.cpu_times()[:2]), time.monotonic(), time.perf_counter()
         me0 = sum(psutil.Process().cpu_times()[:2])
         start.set()
+        lag = asyncio.create_task(loop_lag("client"))
         await asyncio.gather(*tasks)
+        lag.cancel()
         wall = time.monotonic() - wall0
         cpu = sum(server.cpu_times()[:2]) - cpu0
         me = sum(psutil.Process().cpu_times()[:2]) - me0
@@ -152,6 +189,12 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
               f"errors={sum(b.errors for b in bots)} ({len(rtts) / wall:.0f} commands/s)")
         print(f"round trip ms: p50={pct(rtts, 50):.2f} p90={pct(rtts, 90):.2f} p99={pct(rtts, 99):.2f} "
               f"max={max(rtts):.2f} mean={statistics.fmean(rtts):.2f}")
+        windows: dict[int, list[float]] = {}
+        for b in bots:
+            for sent, r in zip(b.at, b.rtts, strict=True):
+                windows.setdefault(int((sent - t_start) // 10), []).append(r * 1000)
+        print("by 10 s window, p50/p99 ms: " + "  ".join(
+            f"[{w * 10}s] {pct(v, 50):.1f}/{pct(v, 99):.1f}" for w, v in sorted(windows.items())))
         print(f"server CPU: {cpu:.1f} s over {wall:.1f} s = {100 * cpu / wall:.0f}% of one core "
               f"(clients' own process: {100 * me / wall:.0f}%); cores: {os.cpu_count()}; "
               f"load average {os.getloadavg()[0]:.2f}")
@@ -224,6 +267,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--full", action="store_true", help="500 clients for 60 s")
+    ap.add_argument("--walk", type=int, default=15, help="unmeasured random steps first (0: all in one room)")
     ap.add_argument("--hop", action="store_true", help="in-process vs Redis stream hop, one command")
     ap.add_argument("--serve", metavar="READY_FILE", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -234,7 +278,7 @@ def main() -> None:
     else:
         clients, seconds = (500, 60.0) if args.full else (args.clients, args.seconds)
         proc, port = start_server()
-        asyncio.run(load(proc, port, clients, seconds))
+        asyncio.run(load(proc, port, clients, seconds, args.walk))
 
 
 if __name__ == "__main__":

@@ -32,5 +32,5 @@ class GatewaySettings(BaseSettings):
     idle_timeout_s: Annotated[float, Field(gt=0)] = 1800.0  # no input for this long: warned ...
     idle_grace_s: Annotated[float, Field(ge=0)] = 60.0  # ... then closed this much later
     resume_ttl_s: Annotated[int, Field(ge=10)] = 3600  # WebSocket resume tokens live this long
-    out_queue: Annotated[int, Field(ge=16, le=100_000)] = 2000  # queued messages before a slow client is cut
+    out_buffer: Annotated[int, Field(ge=65_536)] = 4_194_304  # unsent bytes before a slow client is cut
     mccp2: bool = True  # offer MCCP2 compression on telnet

@@ -106,7 +106,7 @@ class TelnetConnection:
             data = self.compressor.compress(data) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
         self.writer.write(data)
         transport = self.writer.transport
-        if transport.get_write_buffer_size() > 4 * 1024 * 1024:  # a client that does not read
+        if transport.get_write_buffer_size() > self.settings.out_buffer:  # a client that does not read
             self.close("output buffer overflow")
 
     def send_text(self, text: str) -> None:
