@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import random
@@ -52,6 +53,8 @@ async def serve(ready_file: str) -> None:
                               http_port=0, argon2_time_cost=1, argon2_memory_kib=8192)
     engine = Engine(settings, redis)
     await engine.start()
+    if os.environ.get("BENCH_GC"):  # e.g. "50000,50,1000": fewer, later collections (see docs/gateway.md)
+        gc.set_threshold(*(int(x) for x in os.environ["BENCH_GC"].split(",")))
     loop_task = asyncio.create_task(engine.run())
     gws = await open_gateways(engine.hub, GatewaySettings(
         telnet_host="127.0.0.1", telnet_port=0, play_host="127.0.0.1", play_port=0,
@@ -77,8 +80,24 @@ async def serve(ready_file: str) -> None:
         server.stop()
 
 
+GC_PAUSES: list[float] = []
+
+
+def _gc_timer() -> None:
+    started: list[float] = [0.0]
+
+    def cb(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            GC_PAUSES.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(cb)
+
+
 async def loop_lag(who: str, every: float = 10.0) -> None:
     """Print the event loop's worst stall per window (a 10 ms sleep that wakes late) to stderr."""
+    _gc_timer()
     worst, window_end = 0.0, time.monotonic() + every
     while True:
         t = time.monotonic()
@@ -86,7 +105,10 @@ async def loop_lag(who: str, every: float = 10.0) -> None:
         worst = max(worst, time.monotonic() - t - 0.01)
         if time.monotonic() > window_end:
             if os.environ.get("BENCH_LAG"):
-                print(f"  {who} loop: worst stall {worst * 1000:.0f} ms", file=sys.stderr)
+                gcs = sorted(GC_PAUSES)
+                print(f"  {who} loop: worst stall {worst * 1000:.0f} ms; GC runs {len(gcs)}, worst "
+                      f"{(gcs[-1] if gcs else 0) * 1000:.1f} ms, total {sum(gcs) * 1000:.0f} ms", file=sys.stderr)
+                GC_PAUSES.clear()
             worst, window_end = 0.0, time.monotonic() + every
 
 
