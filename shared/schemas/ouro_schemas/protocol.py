@@ -176,11 +176,12 @@ def decode_client(raw: bytes | str, max_frame: int, max_depth: int = 4) -> Clien
     if not _depth_ok(data, max_depth):
         raise ProtocolError(ErrorCode.TOO_DEEP, f"JSON nested deeper than {max_depth}")
     try:
-        return _decoder.decode(data)
+        msg: ClientMessage = _decoder.decode(data)
     except msgspec.ValidationError as exc:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc)[:200]) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError(ErrorCode.BAD_JSON, str(exc)[:200]) from None
+    return msg
 
 
 def encode(msg: ServerMessage) -> bytes:

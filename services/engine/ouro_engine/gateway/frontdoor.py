@@ -88,6 +88,10 @@ class FrontDoor:
                 "y": int(base.get("y", 0)), "z": int(base.get("z", 0)),
                 "exits": {str(d): str(r) for d, r in dict(base.get("exits", {})).items()}}
 
+    def room_id(self, pid: str) -> str | None:
+        room = self.hub.core.game.room_of(pid)
+        return room.id if room is not None else None
+
     def status(self, pid: str) -> dict[str, Any] | None:
         """Char.Status / the status bar: name, hp, max_hp, credits, level, xp, quest (name or None)."""
         game = self.hub.core.game

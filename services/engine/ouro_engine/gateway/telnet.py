@@ -96,6 +96,7 @@ class TelnetConnection:
         self.new_password = ""
         self.fails = 0
         self.last_status: dict[str, Any] | None = None
+        self.last_room: str | None = None
         self.refused: set[tuple[int, int]] = set()
 
     # --- output ---------------------------------------------------------------------------------------
@@ -121,6 +122,7 @@ class TelnetConnection:
         if kind == "room":
             room = self.gw.door.room_info(pid, data)
             if room is not None:
+                self.last_room = room["id"]
                 self.write(gmcp.room_info(room))
         elif kind == "vitals":
             self.push_status(force_vitals=True)
@@ -129,6 +131,10 @@ class TelnetConnection:
         pid = self.session.player_id
         if not self.gmcp or pid is None:
             return
+        if self.gw.door.room_id(pid) != self.last_room:  # moved without a room update (respawn, teleport)
+            room = self.gw.door.room_info(pid)
+            if room is not None:
+                self.send_data("room", room)
         status = self.gw.door.status(pid)
         if status is None:
             return
@@ -158,11 +164,7 @@ class TelnetConnection:
     def on_cmd(self, cmd: int, opt: int) -> None:
         if cmd == DO and opt == GMCP:
             self.gmcp = True
-            self.push_status()
-            if self.session.player_id is not None:
-                room = self.gw.door.room_info(self.session.player_id)
-                if room is not None:
-                    self.write(gmcp.room_info(room))
+            self.push_status()  # sends Room.Info too (last_room is unset)
         elif cmd == DO and opt == MSSP:
             self.write(gmcp.mssp(len(self.gw.door.hub.sessions), gmcp.STARTED))
         elif cmd == DO and opt == MCCP2 and self.settings.mccp2 and self.compressor is None:

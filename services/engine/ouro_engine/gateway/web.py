@@ -84,6 +84,7 @@ class WsConnection:
         self.bucket = TokenBucket(self.settings.commands_per_s, self.settings.commands_burst)
         self.errors: deque[float] = deque()
         self.last_status: dict[str, Any] | None = None
+        self.last_room: str | None = None
         self.closing = False
 
     # --- output ---------------------------------------------------------------------------------------
@@ -128,12 +129,17 @@ class WsConnection:
         if kind == "room":
             room = self.gw.door.room_info(pid, data)
             if room is not None:
+                self.last_room = room["id"]
                 self.put(p.RoomInfo(**room))
         elif kind == "vitals":
             self.push_status()
 
     def push_status(self) -> None:
         pid = self.session.player_id
+        if pid is not None and self.gw.door.room_id(pid) != self.last_room:  # moved without a room update
+            room = self.gw.door.room_info(pid)
+            if room is not None:
+                self.send_data("room", room)
         status = self.gw.door.status(pid) if pid is not None else None
         if status is not None and status != self.last_status:
             self.last_status = status
