@@ -54,5 +54,5 @@ def service_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment for starting a service process against the test Redis."""
     env = dict(os.environ)
     env.update({"REDIS_URL": redis_url, "OURO_DATA_DIR": str(tmp_path / "data"), "OURO_HTTP_PORT": "0",
-                "OURO_LOG_LEVEL": "INFO"})
+                "OURO_TELNET_PORT": "0", "OURO_PLAY_PORT": "0", "OURO_LOG_LEVEL": "INFO"})
     return env

@@ -1,10 +1,11 @@
-"""The engine as a real process: TCP line server, patches from the stream, SIGKILL and restart."""
+"""The engine as a real process: the telnet gateway, patches from the stream, SIGKILL and restart."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -34,12 +35,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+IAC, SB, SE = 255, 250, 240
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_telnet(data: bytes) -> tuple[bytes, bytes]:
+    """Text without telnet commands (IAC x y, IAC SB ... IAC SE, IAC IAC = 255); returns (text, leftover)
+    where the leftover is an incomplete command to prepend to the next chunk."""
+    out, i = bytearray(), 0
+    while i < len(data):
+        if data[i] != IAC:
+            out.append(data[i])
+            i += 1
+        elif i + 1 >= len(data):
+            return bytes(out), data[i:]
+        elif data[i + 1] == IAC:
+            out.append(IAC)
+            i += 2
+        elif data[i + 1] == SB:
+            end = data.find(bytes([IAC, SE]), i + 2)
+            if end < 0:
+                return bytes(out), data[i:]
+            i = end + 2
+        elif data[i + 1] in range(251, 255):  # WILL WONT DO DONT + option
+            if i + 2 >= len(data):
+                return bytes(out), data[i:]
+            i += 3
+        else:
+            i += 2
+    return bytes(out), b""
+
+
 class Client:
-    """A line client that accumulates everything the server said."""
+    """A line client (telnet-tolerant: negotiation and colour are dropped) that accumulates the text."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
         self.buffer = ""
+        self.pending = b""
 
     @classmethod
     async def connect(cls, port: int) -> Client:
@@ -50,7 +83,8 @@ class Client:
         async def seen() -> bool:
             try:
                 chunk = await asyncio.wait_for(self.reader.read(65536), 0.2)
-                self.buffer += chunk.decode()
+                plain, self.pending = strip_telnet(self.pending + chunk)
+                self.buffer += ANSI.sub("", plain.decode("utf-8", "replace"))
             except TimeoutError:
                 pass
             return text in self.buffer
@@ -89,7 +123,7 @@ class EngineProcess:
             writer.close()
             return True
 
-        await wait_for(accepting, timeout=60, what="the engine's line server")
+        await wait_for(accepting, timeout=60, what="the engine's telnet port")
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -138,7 +172,7 @@ async def test_crash_recovery_restores_the_whole_state(redis: Redis, engine_env:
     engine_proc.start()
     await engine_proc.ready(port)
     client = await Client.connect(port)
-    await client.expect("register <name> <password>")
+    await client.expect("What name do you go by?")
     await client.send("register Ann secret1", "Welcome, Ann")
     await client.send("n", "Market")
     await client.send("buy pipe", "You buy Lead Pipe")
@@ -169,7 +203,7 @@ async def test_crash_recovery_restores_the_whole_state(redis: Redis, engine_env:
         state.pop(names.WORLD_DISTRICTS, None)
     assert after == before
     client = await Client.connect(port)
-    await client.expect("login <name> <password>")
+    await client.expect("What name do you go by?")
     await client.send("login Ann wrongpass", "Wrong name or password")
     await client.send("login Ann secret1", "Welcome, Ann")
     assert "Lead Pipe (worn: weapon)" in await client.send("i", "Credits: 80")

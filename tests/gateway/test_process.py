@@ -1,12 +1,9 @@
-"""The gateways in a real `python -m ouro_engine` process (active once the engine's start-up calls
-`start_gateways`; skipped before): telnet + WebSocket players meet, GMCP on movement, and after SIGKILL
+"""The gateways in a real `python -m ouro_engine` process: telnet + WebSocket players meet, GMCP on movement, and after SIGKILL
 and a restart the WebSocket resume token brings the character back in the same room."""
 
 from __future__ import annotations
 
-import inspect
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,25 +12,19 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-import ouro_engine.__main__ as engine_main
 from ouro_schemas import names
 from tests.engine.test_process import EngineProcess, free_port
 from tests.engine.test_process import engine_env as engine_env
 from tests.gateway.clients import TelnetClient, WsClient
 from tests.utils import wait_for
 
-WIRED = "start_gateways" in inspect.getsource(engine_main)
-SHIM = os.environ.get("OURO_TEST_GATEWAY_SHIM") == "1"  # run the engine with the line server swapped out
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (WIRED or SHIM), reason="the engine does not start the gateways yet "
-                                 "(the lead wires it); OURO_TEST_GATEWAY_SHIM=1 runs it through a shim")]
+pytestmark = pytest.mark.slow
 
 
 class GatewayProcess(EngineProcess):
     def start(self) -> None:
-        module = "ouro_engine" if WIRED else "tests.gateway.shim_engine"
         with self.log.open("ab") as fh:
-            self.proc = subprocess.Popen([sys.executable, "-m", module], env=self.env, stdout=fh, stderr=fh)
+            self.proc = subprocess.Popen([sys.executable, "-m", "ouro_engine"], env=self.env, stdout=fh, stderr=fh)
 
 
 @pytest.fixture

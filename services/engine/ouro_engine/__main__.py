@@ -1,7 +1,8 @@
 """Entry point: python -m ouro_engine
 
 Wiring: 1. EngineSettings  2. validate data/base (an invalid file stops start-up: file, field, reason)
-3. restore the world from Redis or seed it  4. the TCP line server  5. `world.patches` consumer
+3. restore the world from Redis or seed it  4. the player gateways (telnet + web/WebSocket, in this
+process: a stream hop would cost ~100x a function call, docs/gateway.md)  5. `world.patches` consumer
 (group `engine`)  6. the tick loop  7. control: engine_pause / engine_reload.
 """
 
@@ -14,7 +15,7 @@ import sys
 import msgspec
 
 from ouro_engine.engine import Engine
-from ouro_engine.lineserver import LineServer
+from ouro_engine.gateway import gateway_settings, open_gateways
 from ouro_engine.patches import decode_patch
 from ouro_engine.settings import EngineSettings
 from ouro_runtime.bus import Delivery
@@ -36,11 +37,8 @@ async def setup(svc: Service) -> None:
         log.error("invalid content; not starting", extra={"source": exc.source, "problems": exc.problems})
         print(f"invalid content: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    server = LineServer(engine.hub, settings.telnet_host, settings.telnet_port, settings.max_line,
-                        settings.lines_per_s, settings.lines_burst)
-    port = await server.start()
-    svc.health_detail["telnet_port"] = port
-    log.info("line server listening", extra={"port": port})
+    gateways = await open_gateways(engine.hub, gateway_settings(settings))
+    svc.health_detail.update(gateways.ports)
 
     async def handle_patch(raw: msgspec.Raw, delivery: Delivery) -> None:
         patch = decode_patch(bytes(raw))
@@ -76,7 +74,7 @@ async def setup(svc: Service) -> None:
 
     async def final_flush() -> None:
         engine.stop()
-        await server.close()
+        await gateways.close()
         await engine.flush()
 
     # Raw, then decoded here: a patch that does not decode still gets a PatchResult with the reason.

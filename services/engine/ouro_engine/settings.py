@@ -32,8 +32,6 @@ class EngineSettings(ServiceSettings):
     summary_every_ticks: Annotated[int, Field(ge=1)] = 50  # ouro:world:summary refresh period
     player_regen_per_s: Annotated[float, Field(ge=0)] = 1.0  # health regained per second out of combat
     max_line: Annotated[int, Field(ge=16, le=8192)] = 512  # longest accepted command line (bytes)
-    lines_per_s: Annotated[float, Field(gt=0, le=1000)] = 10.0  # per-connection rate limit (token bucket)
-    lines_burst: Annotated[int, Field(ge=1, le=10_000)] = 30  # ... and its burst
     argon2_time_cost: Annotated[int, Field(ge=1, le=10)] = 2
     argon2_memory_kib: Annotated[int, Field(ge=1024, le=1_048_576)] = 19_456
 
