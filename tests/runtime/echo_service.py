@@ -13,7 +13,7 @@ import msgspec
 from ouro_runtime.bus import Delivery
 from ouro_runtime.service import Service, run_service
 from ouro_runtime.settings import ServiceSettings
-from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind
+from ouro_schemas.messages import LogKind
 
 
 class Echo(msgspec.Struct, kw_only=True, frozen=True):
@@ -30,14 +30,8 @@ async def setup(svc: Service) -> None:
         await svc.bus.publish("test.echo", msg)
         await svc.emit("log.workers", LogKind.INFO, "echoed", data={"id": msg.id})
 
-    async def control(msg: ControlMessage) -> None:
-        if msg.command == ControlCommand.STOP:
-            svc.pause_consuming()
-        elif msg.command in (ControlCommand.GO, ControlCommand.RESUME):
-            svc.resume_consuming()
-
     svc.consume("test.in", "echo", Echo, handle)
-    svc.on_control(control)
+    await svc.follow_stop_go("log.workers")
 
 
 if __name__ == "__main__":

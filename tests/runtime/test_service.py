@@ -92,7 +92,7 @@ async def test_health_metrics_and_structured_logs(echo: Proc, redis: Redis) -> N
     lines = echo.log_lines()
     ready = [line for line in lines if line["msg"] == "service ready"]
     assert ready and ready[0]["service"] == "echo" and ready[0]["instance"] == "echo-1"
-    # The decision log went to the stream and to its JSONL file.
+    # The decision log went to the stream.
     assert await redis.xlen("log.workers") == 1
 
 

@@ -15,17 +15,16 @@ import logging
 import time
 from typing import Any
 
-import msgspec
 from prometheus_client import Counter, Histogram
 
 from ouro_genworker.drafting import GENERATOR_ERROR, BadJob, draft_raw
 from ouro_genworker.registry import GENERATORS
 from ouro_genworker.resolve import WorldReader, needs
-from ouro_runtime.bus import REDIS_ERRORS, Delivery, Poison
+from ouro_runtime.bus import Delivery, Poison
 from ouro_runtime.service import Service
 from ouro_runtime.settings import ServiceSettings
 from ouro_schemas import names
-from ouro_schemas.messages import ControlCommand, ControlMessage, DirectorMode, DirectorState, LogKind
+from ouro_schemas.messages import LogKind
 from ouro_schemas.proposal import ProposalState, TraceEntry
 
 log = logging.getLogger(__name__)
@@ -82,39 +81,8 @@ class GenWorker:
                             rule=raw.get("rule") if isinstance(raw.get("rule"), str) else None,
                             data={**data, "type": proposal.type.value, "state": proposal.state.value})
 
-    async def on_control(self, message: ControlMessage) -> None:
-        if message.command == ControlCommand.STOP:
-            self.svc.pause_consuming()
-            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL, "stop: no longer taking jobs",
-                                data={"control_id": message.id})
-        elif message.command in (ControlCommand.GO, ControlCommand.RESUME):
-            self.svc.resume_consuming()
-            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL, f"{message.command.value}: taking jobs",
-                                data={"control_id": message.id})
-
-    async def follow_director_state(self) -> None:
-        """Stay paused when the director is in emergency STOP at our start."""
-        try:
-            raw = await self.svc.redis.get(names.DIRECTOR_STATE)
-        except REDIS_ERRORS as exc:
-            log.warning("director state unreadable at start", extra={"error": str(exc)})
-            return
-        if not raw:
-            return
-        try:
-            state = msgspec.json.decode(raw, type=DirectorState)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            log.warning("director state undecodable at start", extra={"error": str(exc)})
-            return
-        if state.mode == DirectorMode.STOPPED:
-            self.svc.pause_consuming()
-            await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL,
-                                "started paused: the director is stopped; waiting for GO")
-
-
 async def setup(svc: Service) -> None:
     worker = GenWorker(svc)
     svc.consume(names.GEN_JOBS, names.GROUP_GEN_WORKER, dict, worker.handle, batch=BATCH)
-    svc.on_control(worker.on_control)
     svc.health_detail["generators"] = {t.value: f"{g.name}@{g.version}" for t, g in GENERATORS.items()}
-    await worker.follow_director_state()
+    await svc.follow_stop_go(names.LOG_WORKERS)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
-
 from ouro_llmworker import metrics
 from ouro_llmworker.enrich import Enricher
 from ouro_llmworker.llm import LLMService, Provider
@@ -23,10 +21,10 @@ from ouro_llmworker.profiles import PROFILES
 from ouro_llmworker.providers import OpenAICompatProvider
 from ouro_llmworker.qm import QuestmakerBrain
 from ouro_llmworker.settings import LLMSettings
-from ouro_runtime.bus import REDIS_ERRORS, Delivery
+from ouro_runtime.bus import Delivery
 from ouro_runtime.service import Service
 from ouro_schemas import names
-from ouro_schemas.messages import ControlCommand, ControlMessage, DirectorMode, DirectorState, LogKind, QmTurn
+from ouro_schemas.messages import LogKind, QmTurn
 from ouro_schemas.proposal import Proposal
 
 log = logging.getLogger(__name__)
@@ -105,33 +103,6 @@ class LLMWorker:
             message += f"; fallback: {result.fallback_reason}"
         await self.svc.emit(names.LOG_WORKERS, kind, message[:500], data=data)
 
-    async def on_control(self, message: ControlMessage) -> None:
-        if message.command is ControlCommand.STOP:
-            self.svc.pause_consuming()
-        elif message.command in (ControlCommand.GO, ControlCommand.RESUME):
-            self.svc.resume_consuming()
-        else:
-            return
-        await self.svc.emit(names.LOG_WORKERS, LogKind.CONTROL, f"{message.command.value}: consuming "
-                            + ("paused" if message.command is ControlCommand.STOP else "resumed"))
-
-    async def follow_director_state(self) -> None:
-        try:
-            raw = await self.svc.redis.get(names.DIRECTOR_STATE)
-        except REDIS_ERRORS as exc:
-            log.warning("director state unreadable", extra={"error": str(exc)})
-            return
-        if not raw:
-            return
-        try:
-            state = msgspec.json.decode(raw, type=DirectorState)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            log.warning("director state undecodable", extra={"error": str(exc)})
-            return
-        if state.mode is DirectorMode.STOPPED:
-            self.svc.pause_consuming()
-            log.info("world is stopped: starting paused")
-
     def health(self) -> dict[str, Any]:
         return {"providers": [p.name for p in self.llm.providers] + ["offline"],
                 "breakers": {name: b.state.value for name, b in self.llm.breakers.items()}}
@@ -143,9 +114,8 @@ async def setup(svc: Service, llm: LLMService | None = None) -> LLMWorker:
     worker = LLMWorker(svc, llm or build_llm(settings))
     svc.consume(names.GEN_DRAFTS, names.GROUP_LLM_WORKER, Proposal, worker.handle_draft)
     svc.consume(names.QM_TURNS, names.GROUP_LLM_WORKER, QmTurn, worker.handle_turn)
-    svc.on_control(worker.on_control)
     svc.on_cleanup(worker.llm.aclose)
-    await worker.follow_director_state()
+    await svc.follow_stop_go(names.LOG_WORKERS)
     svc.health_detail["llm"] = worker.health()
     log.info("llm-worker wired", extra=worker.health())
     return worker

@@ -32,7 +32,14 @@ from ouro_runtime.http import HealthServer
 from ouro_runtime.log import setup_logging
 from ouro_runtime.settings import ServiceSettings, load_settings
 from ouro_schemas import names
-from ouro_schemas.messages import ControlMessage, LogEntry, LogKind
+from ouro_schemas.messages import (
+    ControlCommand,
+    ControlMessage,
+    DirectorMode,
+    DirectorState,
+    LogEntry,
+    LogKind,
+)
 
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=ServiceSettings)
@@ -94,6 +101,32 @@ class Service:
     def resume_consuming(self) -> None:
         for consumer in self.consumers:
             consumer.active.set()
+
+    async def follow_stop_go(self, log_stream: str) -> None:
+        """What every worker does with the world's emergency STOP: stop taking work on `stop`, take it
+        again on `go`/`resume`, and start paused when the director is already stopped. Call from setup."""
+
+        async def on_control(message: ControlMessage) -> None:
+            if message.command is ControlCommand.STOP:
+                self.pause_consuming()
+            elif message.command in (ControlCommand.GO, ControlCommand.RESUME):
+                self.resume_consuming()
+            else:
+                return
+            verb = "paused" if message.command is ControlCommand.STOP else "resumed"
+            await self.emit(log_stream, LogKind.CONTROL, f"{message.command.value}: consuming {verb}",
+                            data={"control_id": message.id})
+
+        self.on_control(on_control)
+        try:
+            raw = await self.redis.get(names.DIRECTOR_STATE)
+            state = msgspec.json.decode(raw, type=DirectorState) if raw else None
+        except (*REDIS_ERRORS, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            log.warning("director state unreadable at start", extra={"error": str(exc)})
+            return
+        if state is not None and state.mode is DirectorMode.STOPPED:
+            self.pause_consuming()
+            await self.emit(log_stream, LogKind.CONTROL, "started paused: the director is stopped; waiting for GO")
 
     @property
     def stopping(self) -> bool:
