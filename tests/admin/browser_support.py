@@ -10,18 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import msgspec
 import redis as sync_redis
 
 from ouro_schemas import names
-from ouro_schemas.messages import AdminCommand, LogEntry, LogKind
 from tests.admin.factories import OPERATOR, VIEWER
 from tests.utils import wait_sync
 
@@ -72,44 +67,6 @@ def admin_process(env: dict[str, str]) -> Iterator[str]:
         yield url
 
 
-class PublisherStandIn(threading.Thread):
-    """Plays the publisher's part for admin commands: approve -> published (record, queue, log)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.redis = sync_redis.Redis.from_url(url)
-        self.stop = threading.Event()
-        self.seen: list[AdminCommand] = []
-
-    def run(self) -> None:
-        last = "$"
-        while not self.stop.is_set():
-            reply: Any = self.redis.xread({names.ADMIN_COMMANDS: last}, block=100)
-            for _, rows in reply or []:
-                for eid, fields in rows:
-                    last = eid
-                    cmd = msgspec.json.decode(fields[b"d"], type=AdminCommand)
-                    self.seen.append(cmd)
-                    self.handle(cmd)
-
-    def handle(self, cmd: AdminCommand) -> None:
-        key = names.PROPOSAL + cmd.proposal_id
-        rec = json.loads(self.redis.get(key) or b"{}")
-        new = {"approve": "published", "reject": "rejected", "undo": "undone"}.get(cmd.action.value)
-        if not rec or new is None:
-            return
-        rec["state"] = new
-        self.redis.set(key, json.dumps(rec))
-        self.redis.zrem(names.APPROVAL_QUEUE, cmd.proposal_id)
-        entry = LogEntry(at=time.time(), service="publisher", instance="stand-in", kind=LogKind.STATE,
-                         message=f"{cmd.proposal_id} {new} ({cmd.action.value} by {cmd.by})",
-                         proposal_id=cmd.proposal_id, data={"state": new})
-        self.redis.xadd(names.LOG_PROPOSALS, {b"d": msgspec.json.encode(entry)})
-
-    def close(self) -> None:
-        self.stop.set()
-        self.join(timeout=5)
-        self.redis.close()
 
 
 def director_env(env: dict[str, str]) -> dict[str, str]:

@@ -24,7 +24,6 @@ from ouro_schemas.proposal import ProposalType
 from tests.admin.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    PublisherStandIn,
     admin_process,
     chromium_available,
     director_env,
@@ -127,25 +126,6 @@ def test_login_and_stop_reaches_the_real_director(page: Any, admin: str, service
         # The live log shows the director's own line about it.
         tab(page, "log")
         page.wait_for_selector("#timeline li:has-text('emergency stop')")
-
-
-def test_approve_a_queued_proposal_with_a_stand_in_publisher(page: Any, admin: str, redis_url: str) -> None:
-    run(_with_redis(redis_url, lambda r: put_proposal(r, "p-rat-king")))
-    publisher = PublisherStandIn(redis_url)  # the publisher service is not wired yet: the test plays it
-    publisher.start()
-    try:
-        log_in(page, admin)
-        page.wait_for_selector("#approval-count:has-text('1')")
-        tab(page, "approvals")
-        page.click("#queue li[data-id='p-rat-king']")
-        page.wait_for_selector("table.diff td:has-text('payload.archetype.stats.damage_max')")
-        assert page.text_content("#detail-state") == "awaiting_approval"
-        page.click("#btn-approve")
-        page.wait_for_selector("#detail-state:has-text('published')")
-    finally:
-        publisher.close()
-    assert [(c.action.value, c.proposal_id) for c in publisher.seen] == [("approve", "p-rat-king")]
-    assert publisher.seen[0].by.startswith("operator@")
 
 
 async def _seed_publisher_world(r: Redis) -> None:
