@@ -197,3 +197,39 @@ async def _settled(load: Load) -> bool:
     before = len(load.effects)
     await asyncio.sleep(1.0)
     return len(load.effects) == before
+
+
+async def test_redis_gone_between_handler_and_ack_does_not_repeat_the_handler(own_redis: RedisServer) -> None:
+    """The narrow window of a clean restart, hit on purpose: the handler's effect happened, the
+    mark+ack pipeline cannot reach Redis. The consumer owes the ack and settles it after recovery."""
+    redis = Redis.from_url(own_redis.url, socket_timeout=2, socket_connect_timeout=1)
+    bus = Bus(redis)
+    await ensure_group(redis, WORK, GROUP)
+    for n in range(5):
+        await bus.publish(WORK, Job(id=f"owed-{n}", n=n))
+    effects: Counter[str] = Counter()
+
+    async def handle(job: Job, d: Delivery) -> None:
+        effects[job.id] += 1
+        if job.n == 2 and effects[job.id] == 1:
+            await asyncio.to_thread(own_redis.stop)  # Redis leaves after the effect, before the ack
+
+    consumer = Consumer(bus, WORK, GROUP, "c1", Job, handle,
+                        ConsumerConfig(block_ms=100, claim_idle_ms=500, backoff_max_s=0.2))
+    runner = asyncio.create_task(consumer.run())
+
+    async def redis_down() -> bool:
+        return not own_redis.running
+
+    async def all_handled() -> bool:
+        return consumer.stats.handled >= 5
+
+    await wait_for(redis_down, timeout=10, what="redis to stop inside the handler")
+    await asyncio.sleep(0.3)
+    own_redis.start()
+    await wait_for(all_handled, timeout=30, what="all five handled")
+    await wait_for(lambda: _no_pending(redis), timeout=10, what="nothing pending")
+    consumer.stop()
+    await runner
+    await redis.aclose()
+    assert effects == Counter({f"owed-{n}": 1 for n in range(5)})

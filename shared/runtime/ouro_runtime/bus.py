@@ -10,6 +10,8 @@ Delivery is at-least-once; the effect is once:
    sorted set per stream and group (ZMSCORE to check, ZADD to mark), trimmed by age and count.
 4. The handler runs; only after it returns (its output written) are the keys marked done and the
    entries acked, in one pipeline (marks first: a crash between the two only causes a skipped redelivery).
+   If Redis goes away during that pipeline, the consumer remembers what it owes and settles it first
+   after recovery, so a Redis restart alone never makes a living consumer run a handler twice.
 5. A handler error leaves the entry pending. Every `claim_idle_ms / 2` each consumer XAUTOCLAIMs
    entries idle longer than `claim_idle_ms` (a dead consumer's, or its own failures) and retries them.
 6. An entry delivered `max_deliveries` times — or one that cannot be decoded, or whose handler raised
@@ -172,6 +174,10 @@ class Consumer(Generic[T]):
         self._handler_seconds = metrics.HANDLER_SECONDS.labels(stream, group)  # hot path: bind once
         self._next_claim = 0.0
         self._read_own_pending = True
+        # Handled entries whose mark+ack did not reach Redis (it went away mid-pipeline): settled first
+        # thing after recovery, so a Redis restart never runs a handler twice in a living consumer.
+        self._owed_acks: list[bytes] = []
+        self._owed_keys: list[str] = []
         self.ready = asyncio.Event()  # set once the group exists and the first read was issued
         self.active = asyncio.Event()  # cleared while the service is told to stop taking work (STOP)
         self.active.set()
@@ -238,6 +244,10 @@ class Consumer(Generic[T]):
     async def poll_once(self, block_ms: int | None = -1) -> int:
         """Claim idle entries when due, then read one batch and handle it. Returns entries seen."""
         seen = 0
+        if self._owed_acks:
+            acks, keys = self._owed_acks, self._owed_keys
+            self._owed_acks, self._owed_keys = [], []
+            await self._ack(acks, keys)
         now = time.monotonic()
         if now >= self._next_claim:
             self._next_claim = now + self.config.claim_idle_ms / 2000
@@ -318,7 +328,14 @@ class Consumer(Generic[T]):
                 metrics.MESSAGES_DUPLICATE.labels(*self._labels).inc()
                 acks.append(eid)
                 continue
-            if await self._handle_one(eid, fields, key, claimed):
+            try:
+                finished = await self._handle_one(eid, fields, key, claimed)
+            except REDIS_ERRORS:
+                # Redis went away mid-batch: what was already handled is owed, not forgotten.
+                self._owed_acks.extend(acks)
+                self._owed_keys.extend(done_keys)
+                raise
+            if finished:
                 acks.append(eid)
                 done_keys.append(key)
         await self._ack(acks, done_keys)
@@ -373,7 +390,12 @@ class Consumer(Generic[T]):
                 pipe.zremrangebyscore(self._done_key, "-inf", now - self.config.done_ttl_s)
                 pipe.zremrangebyrank(self._done_key, 0, -self.config.done_max - 1)
         pipe.xack(self.stream, self.group, *acks)
-        await pipe.execute()
+        try:
+            await pipe.execute()
+        except REDIS_ERRORS:
+            self._owed_acks.extend(acks)
+            self._owed_keys.extend(done_keys)
+            raise
         self.stats.handled += len(done_keys)
         metrics.MESSAGES_IN.labels(*self._labels).inc(len(done_keys))
 
