@@ -10,59 +10,17 @@ the admin API, the content file, the engine's world keys, and what the player se
 from __future__ import annotations
 
 import json
-import shutil
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from ouro_launcher import state
 from ouro_schemas import names
+from tests.e2e.conftest import Stack
 from tests.engine.test_process import Client
-from tests.launcher.launcher_support import REPO, free_offset, launcher
 from tests.utils import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-TOKEN = "e2e-operator-token-0123456789"
-BASE_PORTS = [names.PORT_TELNET, names.PORT_PLAY, names.PORT_ADMIN, names.PORT_ENGINE_METRICS,
-              names.PORT_DIRECTOR, names.PORT_GEN_WORKER, names.PORT_LLM_WORKER, names.PORT_PUBLISHER, 6379]
-
-
-class Stack:
-    def __init__(self, data: Path, offset: int, record: state.StackState) -> None:
-        self.data, self.offset, self.record = data, offset, record
-        assert record.redis is not None and record.redis.port is not None
-        self.redis_url = f"redis://127.0.0.1:{record.redis.port}/0"
-
-    def api(self, method: str, path: str) -> Any:
-        req = urllib.request.Request(f"http://127.0.0.1:{names.PORT_ADMIN + self.offset}{path}", method=method,
-                                     headers={"Authorization": f"Bearer {TOKEN}"})
-        with urllib.request.urlopen(req, timeout=10) as reply:
-            return json.loads(reply.read() or b"null")
-
-    @property
-    def telnet_port(self) -> int:
-        return names.PORT_TELNET + self.offset
-
-
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    data = tmp_path / "data"
-    shutil.copytree(REPO / "data" / "base", data / "base")
-    shutil.copy(REPO / "data" / "guardrails.json", data / "guardrails.json")
-    offset = free_offset(BASE_PORTS)
-    started = launcher("up", "--detach", "--port-offset", str(offset), data_dir=data, timeout=200,
-                       env={"OURO_ADMIN_TOKEN": TOKEN, "OURO_VIEWER_TOKEN": TOKEN[::-1]})
-    record = state.load(state.state_path(data))
-    try:
-        assert started.returncode == 0, started.stdout + started.stderr
-        assert record is not None
-        yield Stack(data, offset, record)
-    finally:
-        launcher("down", data_dir=data)
 
 
 async def test_go_grows_the_city_where_the_player_is(stack: Stack) -> None:
