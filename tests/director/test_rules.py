@@ -27,7 +27,7 @@ def district(**kw) -> WorldSummary:  # type: ignore[no-untyped-def]
 
 def test_registry_names_and_dispatch() -> None:
     assert set(REG) == {"edge_expansion", "power_vacuum", "gold_sink", "residential_sprawl", "extend_road",
-                        "faction_hq", "fresh_dungeon", "populate_empty"}
+                        "faction_hq", "fresh_dungeon", "populate_empty", "salvage"}
     kinds = by_kind(REG)
     assert kinds[K.PLAYER_ENTERED_ROOM] == [] and kinds[K.PLAYER_CONNECTED] == []
     assert {s.name for s in kinds[K.PLAYER_ENTERED_DISTRICT]} == {"faction_hq", "fresh_dungeon", "populate_empty"}
@@ -47,6 +47,22 @@ def test_power_vacuum() -> None:
     [d] = run("power_vacuum", ev(K.NPC_KILLED, district_id="docks", data={"boss": True, "npc_id": "rat_king"}))
     assert d.type is T.EVENT and d.params["event_type"] == "power_vacuum" and d.high_risk
     assert run("power_vacuum", ev(K.NPC_KILLED, district_id="docks", data={"role": "ganger"})) == []
+
+
+def test_salvage() -> None:
+    e = ev(K.NPC_KILLED, player_id="p1", district_id="docks", room_id="docks-7",
+           data={"template_id": "npc.commuter", "role": "civilian"})
+    [d] = run("salvage", e, district(threat_level=6))
+    assert d.type is T.ITEM and d.params["spawn_room_id"] == "docks-7" and d.scope == "docks"
+    assert d.params["threat_level"] == 6 and "npc.commuter" in d.reason
+    assert run("salvage", ev(K.NPC_KILLED, district_id="docks", room_id="r", data={"boss": True})) == []
+    assert run("salvage", ev(K.NPC_KILLED, district_id="docks")) == []  # nowhere to put it
+    high = run("salvage", e, district(threat_level=6), Sliders(chaos=0.0, aggression=1.0, expansion=0.5))
+    assert high[0].params["threat_level"] == 9  # aggression raises what turns up
+    wild = Sliders(chaos=1.0, aggression=0.5, expansion=0.5)
+    picks = [REG["salvage"].fn(e, district(), wild, random.Random(seed), 0.0)[0].params for seed in range(40)]
+    assert any(p["weird"] for p in picks) and not all(p["weird"] for p in picks)
+    assert all(p["weird"] == (p.get("rarity") in ("rare", "epic")) for p in picks)  # chaos: rarer than due
 
 
 def test_gold_sink() -> None:

@@ -153,6 +153,24 @@ def power_vacuum(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng
                      high_risk=True, threat=True)]
 
 
+def salvage(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng: random.Random,
+            now: float) -> list[Decision]:
+    """A fight ended with a kill (not a boss: that is a power vacuum): something new turns up in the
+    wreckage, spawned where the NPC fell. Its level follows the district's threat and aggression; chaos
+    may make it rarer than it should be."""
+    if event.data.get("boss") is True or event.data.get("role") == "boss" or not event.room_id:
+        return []
+    level, weird = threat_level(_base_threat(event, summary), sliders, rng)
+    params: dict[str, Any] = {"district_id": event.district_id, "spawn_room_id": event.room_id,
+                              "threat_level": level, "quantity": 1, "weird": weird,
+                              "killed": event.data.get("template_id") or event.data.get("npc_id")}
+    if weird:
+        params["rarity"] = rng.choice(("rare", "epic"))
+    return [Decision("salvage", ProposalType.ITEM, params,
+                     f"{params['killed'] or 'an NPC'} killed by {event.player_id or 'someone'}",
+                     scope=event.district_id or "*")]
+
+
 def gold_sink(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng: random.Random,
               now: float, *, threshold: float = 0.05) -> list[Decision]:
     """Inflation above the threshold: a merchant whose wares soak up credits."""
@@ -295,6 +313,7 @@ def build_registry(th: Thresholds | None = None) -> dict[str, RuleSpec]:
     specs = [
         RuleSpec("edge_expansion", frozenset({K.PLAYER_NEAR_EDGE}), edge_expansion),
         RuleSpec("power_vacuum", frozenset({K.NPC_KILLED}), power_vacuum),
+        RuleSpec("salvage", frozenset({K.NPC_KILLED}), salvage, 120.0),
         RuleSpec("gold_sink", frozenset({K.ECONOMY_STATS}), _bind(gold_sink, threshold=th.inflation), 300.0),
         RuleSpec("residential_sprawl", frozenset({K.DISTRICT_CROWDED}),
                  _bind(residential_sprawl, threshold=th.crowded_population)),
