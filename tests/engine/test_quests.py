@@ -5,6 +5,7 @@ from __future__ import annotations
 from ouro_engine import components as k
 from ouro_engine.clock import ManualClock
 from ouro_engine.core import Core
+from ouro_engine.summary import build_summary
 from ouro_schemas.messages import EventKind
 from tests.engine.conftest import Player, tick_for
 
@@ -65,3 +66,18 @@ def test_quest_events_carry_the_questmaker(core: Core, ann: Player) -> None:
     assert [e.kind for e in events] == [EventKind.QUEST_ACCEPTED, EventKind.QUEST_PROGRESSED]
     assert all(e.data["questmaker_id"] == "qm-fixer" for e in events)
     assert events[1].data["influence"] == 5
+
+
+def test_summary_dates_each_districts_last_quest_activity(core: Core, ann: Player, clock: ManualClock) -> None:
+    """The director's stale-quests rule reads `last_quest_at`: the engine's start until a quest moves."""
+
+    quest = core.game.templates.quest("q-rats")
+    assert quest is not None
+    started = core.game.loaded_at
+    before = build_summary(core.game, {}, {})["districts"][quest.district_id]["last_quest_at"]
+    assert before == started
+    clock.advance(120)
+    ann.do("quest accept q-rats")
+    after = build_summary(core.game, {}, {})["districts"]
+    assert after[quest.district_id]["last_quest_at"] == started + 120
+    assert all(d["last_quest_at"] == started for did, d in after.items() if did != quest.district_id)

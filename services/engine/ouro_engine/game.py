@@ -77,6 +77,9 @@ class Game:
         self.money_created = 0  # credits entering the economy (loot, rewards) since start
         self.money_destroyed = 0  # credits leaving it (shop purchases)
         self.loaded_at = self.world.clock.now()  # when this process built or restored the world
+        # District id -> when a quest of that district was last accepted, advanced, completed or given up
+        # (the director's "stale quests" rule reads it from the summary; never active: since `loaded_at`).
+        self.quest_activity: dict[str, float] = {}
         # While a command runs, what the acting player is told is captured in order with its replies.
         self.capture_pid: str | None = None
         self.captured: list[str] = []

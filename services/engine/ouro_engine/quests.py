@@ -27,6 +27,7 @@ def _npc_here(game: Game, pid: str, template_id: str) -> str | None:
 
 def _emit(game: Game, kind: EventKind, pid: str, quest: c.QuestBlueprint, **data: object) -> None:
     room = game.room_of(pid)
+    game.quest_activity[quest.district_id] = game.now
     game.emit(kind, player_id=pid, quest_id=quest.id, room_id=room.id if room else None,
               district_id=quest.district_id, data={"questmaker_id": quest.questmaker_id, **data})
 

@@ -32,6 +32,7 @@ def build_summary(game: Game, players: dict[str, int], economy: dict[str, float]
             "quests_done": done_q.get(did, 0), "has_hq": getattr(d, "hq_room_id", None) is not None,
             "threat_level": getattr(d, "threat_level", 1), "theme": getattr(d, "theme", ""),
             "faction_id": getattr(d, "faction_id", None),
+            "last_quest_at": game.quest_activity.get(did, game.loaded_at),
         }
     min_x, max_x, min_y, max_y = game.map.bounds
     return {
