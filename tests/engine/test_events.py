@@ -62,3 +62,24 @@ def test_world_event_runs_for_its_duration_and_moves_prices(core: Core, settings
     assert "ev-1:festival" not in core.game.events_active
     assert EventKind.WORLD_EVENT_ENDED in [e.kind for e in core.game.take_events()]
     assert "Lead Pipe (pipe) - 20 cr" in ann.do("list")
+
+
+def test_a_world_event_is_told_to_the_players_it_touches_and_shown_on_look(
+        core: Core, settings: EngineSettings, ann: Player, clock: ManualClock) -> None:
+    ann.do("n")  # into downtown
+    r = core.patcher.apply(signed(settings, "ev-2", [m.StartEvent(
+        event_id="ev-2:acid", event_type="acid_storm", district_id="downtown", duration_s=300,
+        text="Yellow rain hisses on every awning.")]))
+    assert r.status == m.PatchStatus.APPLIED
+    assert "World event around you: Acid Storm. Yellow rain hisses on every awning." in ann.session.text()
+    assert "Happening: Acid Storm (5 min left) - Yellow rain hisses" in ann.do("look")
+    told = ann.session.text()
+    elsewhere = core.patcher.apply(signed(settings, "ev-3", [m.StartEvent(
+        event_id="ev-3:fest", event_type="festival", district_id="slums", duration_s=60)]))
+    assert elsewhere.status == m.PatchStatus.APPLIED
+    assert "Festival" not in ann.session.text()[len(told):] and "Festival" not in ann.do("look")
+    # Ending it (an undo) and restarting it from the inverse keeps the text.
+    end = core.patcher.apply(signed(settings, "ev-2:end", [m.EndEvent(event_id="ev-2:acid")]))
+    assert end.status == m.PatchStatus.APPLIED and "Happening" not in ann.do("look")
+    [again] = end.inverse
+    assert isinstance(again, m.StartEvent) and again.text == "Yellow rain hisses on every awning."

@@ -102,11 +102,13 @@ def test_building_cannot_repoint_an_existing_exit() -> None:
 
 def test_event_and_shop_stock() -> None:
     ev = f.proposal(ProposalType.EVENT, {"event": {"id": "blackout-1", "event_type": "blackout",
-                                                  "district_id": "market", "duration_s": 600}})
+                                                  "district_id": "market", "duration_s": 600,
+                                                  "text": "The grid goes dark, block by block."}})
     r = run_gate(ev, f.world(), G, WindowState())
     assert r.ok, r.reason
     ops, inverse = patches.build_patch(ev, r.model, inventory(ev.type, r.model), f.world())
     assert [type(o).__name__ for o in ops] == ["StartEvent"] and [type(o).__name__ for o in inverse] == ["EndEvent"]
+    assert ops[0].text == "The grid goes dark, block by block."  # the players it touches are told this
     bad = f.proposal(ProposalType.EVENT, {"event": {"id": "x", "event_type": "alien_invasion", "duration_s": 6}})
     assert not run_gate(bad, f.world(), G, WindowState()).ok
     item = f.item_proposal("p-stock", value=30)

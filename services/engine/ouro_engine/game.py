@@ -39,6 +39,11 @@ class ActiveEvent(msgspec.Struct, kw_only=True):
     ends_at: float
     effects: dict[str, Any] = msgspec.field(default_factory=dict)
     origin: str = ""
+    text: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.event_type.replace("_", " ").title()
 
 
 class Dirty:
@@ -110,6 +115,16 @@ class Game:
         for eid in list(self.world.listeners_in(room_id)):
             if eid not in exclude:
                 self.tell(eid, text)
+
+    def tell_district(self, district_id: str | None, text: str) -> None:
+        """Every online player in the district (None: the whole city)."""
+        for eid, (_online,) in list(self.world.query(Online)):
+            room = self.room_of(eid)
+            if district_id is None or (room is not None and room.district_id == district_id):
+                self.tell(eid, text)
+
+    def events_here(self, district_id: str) -> list[ActiveEvent]:
+        return [ev for ev in self.events_active.values() if ev.district_id in (None, district_id)]
 
     def update_room(self, pid: str) -> None:
         """A structured room update for clients with a map (GMCP Room.Info in issue 4)."""

@@ -73,7 +73,7 @@ def build_patch(proposal: Proposal, model: BaseModel, inv: Inventory | None,
     if isinstance(model, EventPayload):
         ev = model.event
         ops.append(StartEvent(event_id=ev.id, event_type=ev.event_type, district_id=ev.district_id,
-                              duration_s=ev.duration_s, effects=dict(ev.effects)))
+                              duration_s=ev.duration_s, effects=dict(ev.effects), text=ev.text))
         inverse.insert(0, EndEvent(event_id=ev.id))
     return ops, inverse
 

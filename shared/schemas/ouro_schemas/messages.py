@@ -129,6 +129,7 @@ class StartEvent(msgspec.Struct, kw_only=True, frozen=True, tag_field="op", tag=
     district_id: str | None = None
     duration_s: float
     effects: dict[str, Any] = msgspec.field(default_factory=dict)
+    text: str = ""  # the event's flavour, told to the players it touches
 
 
 class EndEvent(msgspec.Struct, kw_only=True, frozen=True, tag_field="op", tag="end_event"):

@@ -21,6 +21,9 @@ def describe_room(game: Game, pid: str) -> str:
     lines += room.description_add
     exits = [d + ("(locked)" if d in room.locked_exits else "") for d in c.DIRECTIONS if d in room.exits]
     lines.append("Exits: " + (" ".join(exits) if exits else "none"))
+    for ev in game.events_here(room.district_id):
+        left = max(0, round((ev.ends_at - game.now) / 60))
+        lines.append(f"Happening: {ev.title} ({left} min left)" + (f" - {ev.text}" if ev.text else ""))
     people: dict[str, int] = {}
     things: dict[str, int] = {}
     listeners = game.world.listeners_in(room.id)

@@ -93,12 +93,15 @@ def apply_start_event(game: Game, op: m.StartEvent, patch_id: str) -> list[Patch
     now = game.now
     game.events_active[op.event_id] = ActiveEvent(
         id=op.event_id, event_type=op.event_type, district_id=op.district_id, started_at=now,
-        ends_at=now + op.duration_s, effects=dict(op.effects), origin=patch_id)
+        ends_at=now + op.duration_s, effects=dict(op.effects), origin=patch_id, text=op.text)
     game.dirty.events.add(op.event_id)
     game.dirty.events_removed.discard(op.event_id)
     game.emit(m.EventKind.WORLD_EVENT_STARTED, district_id=op.district_id,
               data={"event_id": op.event_id, "event_type": op.event_type, "duration_s": op.duration_s,
                     "effects": msgspec.to_builtins(op.effects)})
+    event = game.events_active[op.event_id]
+    where = "across the city" if op.district_id is None else "around you"
+    game.tell_district(op.district_id, f"World event {where}: {event.title}. {op.text}".rstrip())
     return [m.EndEvent(event_id=op.event_id)]
 
 
@@ -113,4 +116,4 @@ def apply_end_event(game: Game, op: m.EndEvent, patch_id: str) -> list[PatchOp]:
     left = max(1.0, ev.ends_at - game.now)
     end_event(game, op.event_id)
     return [m.StartEvent(event_id=ev.id, event_type=ev.event_type, district_id=ev.district_id,
-                         duration_s=left, effects=dict(ev.effects))]
+                         duration_s=left, effects=dict(ev.effects), text=ev.text)]
