@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,23 @@ class Stack:
         assert record.redis is not None and record.redis.port is not None
         self.redis_url = f"redis://127.0.0.1:{record.redis.port}/0"
 
-    def api(self, method: str, path: str) -> Any:
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        data = None
+        if body is not None:
+            data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
         req = urllib.request.Request(f"http://127.0.0.1:{names.PORT_ADMIN + self.offset}{path}", method=method,
-                                     headers={"Authorization": f"Bearer {TOKEN}"})
+                                     headers=headers, data=data)
         with urllib.request.urlopen(req, timeout=10) as reply:
             return json.loads(reply.read() or b"null")
 
     @property
     def telnet_port(self) -> int:
         return names.PORT_TELNET + self.offset
+
+    @property
+    def play_port(self) -> int:
+        return names.PORT_PLAY + self.offset
 
 
 @pytest.fixture
@@ -44,10 +52,17 @@ def stack_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, stack_env: dict[str, str]) -> Iterator[Stack]:
+def prepare_data() -> Callable[[Path], None]:
+    """Called on the copied data dir before the stack starts; a test module overrides it to author its world."""
+    return lambda data: None
+
+
+@pytest.fixture
+def stack(tmp_path: Path, stack_env: dict[str, str], prepare_data: Callable[[Path], None]) -> Iterator[Stack]:
     data = tmp_path / "data"
     shutil.copytree(REPO / "data" / "base", data / "base")
     shutil.copy(REPO / "data" / "guardrails.json", data / "guardrails.json")
+    prepare_data(data)
     offset = free_offset(BASE_PORTS)
     started = launcher("up", "--detach", "--port-offset", str(offset), data_dir=data, timeout=200,
                        env={"OURO_ADMIN_TOKEN": TOKEN, "OURO_VIEWER_TOKEN": TOKEN[::-1], **stack_env})

@@ -83,6 +83,27 @@ def test_a_quest_without_rooms_uses_rooms_of_its_district() -> None:
         assert set(q.placements.values()) <= set(p.params["room_ids"])
 
 
+def test_quest_givers_and_npcs_are_never_placed_behind_a_locked_door() -> None:
+    world = city(3)
+    # A vault off r-0-0 behind a locked door, and a back room only the vault leads to.
+    world.rooms["r-0-0"]["exits"].append({"direction": "d", "to": "vault", "locked": True})
+    world.rooms["vault"] = {"id": "vault", "district_id": "docks", "kind": "room", "x": 0, "y": 0, "z": -1,
+                            "exits": [{"direction": "u", "to": "r-0-0"}, {"direction": "e", "to": "back"}]}
+    world.rooms["back"] = {"id": "back", "district_id": "docks", "kind": "room", "x": 1, "y": 0, "z": -1,
+                           "exits": [{"direction": "w", "to": "vault"}]}
+    # A shop whose door the engine locked at run time (a runtime `locked_exits` entry).
+    world.rooms["r-2-2"]["exits"].append({"direction": "u", "to": "loft"})
+    world.rooms["r-2-2"]["locked_exits"] = ["u"]
+    world.rooms["loft"] = {"id": "loft", "district_id": "docks", "kind": "room", "x": 2, "y": 2, "z": 1,
+                           "exits": [{"direction": "d", "to": "r-2-2"}]}
+    assert set(world.district_rooms("docks")) >= {"vault", "back", "loft"}
+    assert not {"vault", "back", "loft"} & set(world.open_rooms("docks"))
+    for seed in range(40):
+        quest, _ = resolve(ProposalType.QUEST, {"district_id": "docks"}, world, seed)
+        npc, _ = resolve(ProposalType.NPC, {"district_id": "docks"}, world, seed)
+        assert not {"vault", "back", "loft"} & {*quest["room_ids"], npc["spawn_room_id"]}
+
+
 def test_given_params_are_never_overridden() -> None:
     params = {"district_id": "docks", "street_room_id": "r-0-0", "x": 0, "y": 0, "direction": "w",
               "occupied": []}

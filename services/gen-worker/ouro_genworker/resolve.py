@@ -13,6 +13,8 @@ Rules (a param the job gives is never overridden):
   direction.
 - QUEST without `room_ids`: up to 4 rooms of `district_id`, chosen by the seed.
 - NPC without `spawn_room_id`/`room_id` but with `district_id`: one room of the district.
+- Both only pick rooms a player can walk into from the streets without a key (no giver behind a locked
+  door); a district with none falls back to all its rooms.
 - BLOCK, WORLD_EXPANSION without `district_id`: the growth point room's district.
 - Any type with a known district and no `threat_level` / `theme`: the district's (so an NPC fits the
   district the gate will check it against, and the flavour matches the place).
@@ -48,8 +50,39 @@ class World:
     coords: dict[Cell, str] = field(default_factory=dict)
     districts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    _open: frozenset[str] | None = None
+
     def district_rooms(self, district: str) -> list[str]:
         return sorted(rid for rid, r in self.rooms.items() if r.get("district_id") == district)
+
+    def open_rooms(self, district: str) -> list[str]:
+        """The district's rooms a player can walk into from the streets without a key (a quest giver or
+        an NPC placed behind a locked door would be out of reach); all its rooms if none are."""
+        if self._open is None:
+            self._open = self._reachable_from_streets()
+        rooms = [rid for rid in self.district_rooms(district) if rid in self._open]
+        return rooms or self.district_rooms(district)
+
+    def _reachable_from_streets(self) -> frozenset[str]:
+        seen = {rid for rid, r in self.rooms.items() if r.get("kind") in STREET_KINDS}
+        todo = list(seen)
+        while todo:
+            room = self.rooms.get(todo.pop(), {})
+            for _direction, to in _open_exits(room):
+                if to not in seen and to in self.rooms:
+                    seen.add(to)
+                    todo.append(to)
+        return frozenset(seen)
+
+
+def _open_exits(room: dict[str, Any]) -> list[tuple[str, str]]:
+    """(direction, room id) of a room's unlocked exits, from its world JSON (exits as a list or a map)."""
+    exits = room.get("exits") or []
+    locked = set(room.get("locked_exits") or [])
+    if isinstance(exits, dict):
+        return [(d, str(to)) for d, to in exits.items() if d not in locked]
+    return [(str(e.get("direction")), str(e.get("to"))) for e in exits
+            if isinstance(e, dict) and not e.get("locked") and e.get("direction") not in locked]
 
 
 def needs(raw: dict[str, Any]) -> frozenset[str]:
@@ -110,13 +143,13 @@ def resolve(ptype: ProposalType, params: Params, world: World, seed: int) -> tup
         out.update(_street_side(world, district, rng))
         filled += ["street_room_id", "x", "y", "z", "direction"]
     elif ptype == ProposalType.QUEST and out.get("room_ids") is None:
-        rooms = world.district_rooms(district)
+        rooms = world.open_rooms(district)
         if rooms:
             k = min(4, len(rooms))
             out["room_ids"] = [str(r) for r in rng.choice(rooms, size=k, replace=False)]
             filled.append("room_ids")
     elif ptype == ProposalType.NPC and out.get("spawn_room_id") is None and out.get("room_id") is None:
-        rooms = world.district_rooms(district)
+        rooms = world.open_rooms(district)
         if rooms:
             out["spawn_room_id"] = rooms[int(rng.random() * len(rooms))]
             filled.append("spawn_room_id")
