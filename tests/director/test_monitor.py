@@ -63,7 +63,9 @@ def test_cooldown_per_questmaker() -> None:
 
 async def seed_questmaker(redis: Redis, budget: float) -> None:
     quest = {"id": "q1", "name": "Spice run", "district_id": "docks", "questmaker_id": "spice",
-             "nodes": [{"id": "n1", "kind": "fetch", "target": "crate"}]}
+             "giver_npc_id": "npc.broker", "nodes": [{"id": "n1", "kind": "fetch", "target": "crate"}]}
+    await redis.set(names.WORLD_TEMPLATE + "npc.broker", json.dumps({"type": "npc", "template": {
+        "id": "npc.broker", "name": "Broker Vale"}}))
     qm = {"id": "spice", "name": "The Spice Lord", "prompt_context": "A benevolent spirit of trade.",
           "personality_tags": ["patient"], "budget_max": 100, "budget_start": 50, "regen_per_minute": 1,
           "cooldown_s": 0, "idle_threshold_s": 120}
@@ -88,7 +90,9 @@ async def test_service_turns_carry_context_and_respect_budget_and_cooldown(
     assert t.prompt_context.startswith("A benevolent") and t.budget_current == 25 and t.budget_max == 100
     assert t.player_name == "Neo" and t.player_status["room_id"] == "forest"
     assert t.recent_actions == ["killed_boar"] and t.seconds_since_quest_action == 5.0
-    assert t.quest_progress["node"] == "n1" and t.quest_entities[0]["target"] == "crate"
+    assert t.quest_progress["node"] == "n1" and t.quest_entities[1]["target"] == "crate"
+    # The giver comes first, by name: the Questmaker's messages go through the one who gave the job.
+    assert t.quest_entities[0] == {"kind": "npc", "id": "npc.broker", "role": "giver", "name": "Broker Vale"}
     assert t.trace[0].stage == "director" and t.trace[0].data["event_id"] == "prog-1"
 
     # Idle: the template's 120 s threshold, checked by the periodic task's step; the cool-down holds it first.

@@ -124,6 +124,21 @@ def test_director_shaped_turn_gives_targets() -> None:
     assert calls["change_npc_behavior_to_player"]["npc_id"] == "npc_fixer"
 
 
+def test_an_idle_player_hears_from_the_questmaker_through_the_giver() -> None:
+    """The director names the giver first ({kind: npc, role: giver, name}); messages go through it."""
+    t = turn(TurnReason.IDLE, tags=("mournful",), budget=100,
+             quest_entities=[{"kind": "npc", "id": "npc.lucky_sato", "role": "giver", "name": "Lucky Sato"},
+                             {"node": "ask", "kind": "talk", "target": "npc.dockworker"}])
+    ctx = context_of(t)
+    assert ctx.giver == "npc.lucky_sato"
+    calls = {c.tool_name: c.parameters for c in decide(t, ctx, max_actions=3)}
+    assert calls["send_message"]["via_npc_id"] == "npc.lucky_sato"
+    unnamed = turn(TurnReason.IDLE, tags=("mournful",), budget=100,
+                   quest_entities=[{"node": "ask", "kind": "talk", "target": "npc.dockworker"}])
+    plain = {c.tool_name: c.parameters for c in decide(unnamed, context_of(unnamed), max_actions=3)}
+    assert "via_npc_id" not in plain["send_message"]  # no name to speak through: straight to the HUD
+
+
 async def test_offline_keeps_the_payload_names_and_the_key_limit() -> None:
     """Offline, a quest's giver keeps the name its quest text uses; the flavour never passes the
     publisher's 64-key limit."""

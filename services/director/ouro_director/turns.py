@@ -76,6 +76,11 @@ async def build_turn(redis: Redis, req: TurnRequest, summary: WorldSummary, moni
     nodes: list[Any] = nodes_raw if isinstance(nodes_raw, list) else []
     entities = [{"node": n.get("id"), "kind": n.get("kind"), "target": n.get("target"), "to": n.get("to")}
                 for n in nodes if isinstance(n, dict)]
+    giver_id = quest.get("giver_npc_id")
+    if isinstance(giver_id, str):
+        # The giver first, by name: a Questmaker speaks to its player through the one who gave the job.
+        giver = _template(await redis.get(names.WORLD_TEMPLATE + giver_id)) or {}
+        entities.insert(0, {"kind": "npc", "id": giver_id, "role": "giver", "name": str(giver.get("name") or giver_id)})
     tid = turn_id(req, qm_id)
     tags = qm.get("personality_tags")
     turn = QmTurn(
