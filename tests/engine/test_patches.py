@@ -146,14 +146,14 @@ def test_questmaker_budget_check_and_deduct(core: Core, settings: EngineSettings
     assert state.budget_current == 50
     r = core.patcher.apply(signed(settings, "t:0", [qm("send_message", 10, target_player_id=ann.pid,
                                                        message="Watch the alley.", via_npc_id="fixer")]))
-    assert r.status == m.PatchStatus.APPLIED and r.budget_after == 40
+    assert r.status == m.PatchStatus.APPLIED and (r.budget_before, r.budget_after) == (50, 40)
     assert 'Fixer tells you, "Watch the alley."' in ann.session.text()
     r = core.patcher.apply(signed(settings, "t:1", [qm("spawn_entity", 45, entity_type="rat", location="alley")]))
     assert r.status == m.PatchStatus.SKIPPED and "cannot afford" in r.reason and r.budget_after == 40
     assert not core.game.world.exists("t:1:0")
     r = core.patcher.apply(signed(settings, "t:2", [qm("spawn_entity", 40, entity_type="rat", location="alley",
                                                        quantity=2)]))
-    assert r.status == m.PatchStatus.APPLIED and r.budget_after == 0 and r.spawned == ["t:2:0", "t:2:1"]
+    assert r.status == m.PatchStatus.APPLIED and (r.budget_before, r.budget_after) == (40, 0) and r.spawned == ["t:2:0", "t:2:1"]
     r = core.patcher.apply(signed(settings, "t:3", [qm("send_message", 99, target_player_id=ann.pid, message="x")]))
     assert r.status == m.PatchStatus.REJECTED and "outside 5-15" in r.reason
 

@@ -133,6 +133,7 @@ def test_an_idle_player_hears_from_the_questmaker_through_the_giver() -> None:
     assert ctx.giver == "npc.lucky_sato"
     calls = {c.tool_name: c.parameters for c in decide(t, ctx, max_actions=3)}
     assert calls["send_message"]["via_npc_id"] == "npc.lucky_sato"
+    assert "Lucky Sato" not in calls["send_message"]["message"]  # the engine says who relays it
     unnamed = turn(TurnReason.IDLE, tags=("mournful",), budget=100,
                    quest_entities=[{"node": "ask", "kind": "talk", "target": "npc.dockworker"}])
     plain = {c.tool_name: c.parameters for c in decide(unnamed, context_of(unnamed), max_actions=3)}

@@ -51,8 +51,9 @@ def intensity(turn: QmTurn, situation: str, tags: set[str]) -> float:
 def _message(rng: np.random.Generator, turn: QmTurn, ctx: TurnContext, situation: str) -> Plan:
     names = {e.get("id"): e.get("name") for e in turn.quest_entities if isinstance(e.get("name"), str)}
     npc_name = names.get(ctx.giver) if ctx.giver else None
+    # Not wrapped in "X relays: ..." here: the engine frames a relayed message ("X tells you, ...").
     text = fl.questmaker_message(rng, tags=turn.personality_tags, situation=situation,
-                                 player=turn.player_name or turn.player_id, npc=npc_name)
+                                 player=turn.player_name or turn.player_id)
     params: dict[str, Any] = {"target_player_id": ctx.player_id, "message": clip_text(text, 400)}
     if ctx.giver and npc_name:
         params["via_npc_id"] = ctx.giver

@@ -214,6 +214,7 @@ class PatchResult(msgspec.Struct, kw_only=True, frozen=True):
     spawned: list[str] = msgspec.field(default_factory=list)
     inverse: list[PatchOp] = msgspec.field(default_factory=list)  # what undoing it takes, as applied
     budget_after: float | None = None  # a Questmaker's budget after the deduct
+    budget_before: float | None = None  # ...and before it: what the action cost is the difference
 
 
 # --- qm.turns ----------------------------------------------------------------------------------------

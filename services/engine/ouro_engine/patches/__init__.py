@@ -85,6 +85,9 @@ class Patcher:
     def _apply_all(self, patch: m.Patch) -> m.PatchResult:
         done: list[list[Any]] = []
         ids = IdSource(patch.id)
+        qm_ids = [op.questmaker_id for op in patch.ops if isinstance(op, m.QmAction)]
+        qm = self.game.qms.get(qm_ids[-1]) if qm_ids else None
+        before = qm.budget_current if qm else None
         try:
             for op in patch.ops:
                 done.append(self._apply_one(op, patch, ids))
@@ -101,20 +104,20 @@ class Patcher:
         spawned = [eid for op in patch.ops if isinstance(op, m.Spawn) for eid in op.entity_ids]
         spawned += [eid for step in done for inv in step if isinstance(inv, m.Despawn) for eid in inv.entity_ids
                     if eid not in spawned]
-        qm_ids = [op.questmaker_id for op in patch.ops if isinstance(op, m.QmAction)]
         budget = self.game.qms[qm_ids[-1]].budget_current if qm_ids else None
-        return self._result(patch, m.PatchStatus.APPLIED, "", spawned=spawned, inverse=inverse, budget=budget)
+        return self._result(patch, m.PatchStatus.APPLIED, "", spawned=spawned, inverse=inverse, budget=budget,
+                            budget_before=before)
 
     def _result(self, patch: m.Patch, status: m.PatchStatus, reason: str, *, record: bool = True,
                 spawned: list[str] | None = None, inverse: list[Any] | None = None,
-                budget: float | None = None) -> m.PatchResult:
+                budget: float | None = None, budget_before: float | None = None) -> m.PatchResult:
         if budget is None:
             qm_ids = [op.questmaker_id for op in patch.ops if isinstance(op, m.QmAction)]
             qm = self.game.qms.get(qm_ids[-1]) if qm_ids else None
             budget = qm.budget_current if qm else None
         result = m.PatchResult(patch_id=patch.id, proposal_id=patch.proposal_id, status=status, reason=reason,
                                at=self.game.now, tick=self.game.world.tick, spawned=spawned or [],
-                               inverse=inverse or [], budget_after=budget)
+                               inverse=inverse or [], budget_after=budget, budget_before=budget_before)
         if record:
             self.game.applied[patch.id] = _encoder.encode(result)
             self.game.dirty.applied.add(patch.id)
