@@ -3,7 +3,7 @@
 Why it exists: compose.yaml is the one description of the stack (DESIGN §10). Docker reads it in
 containers; this module reads the same keys so the launcher runs the same stack as local processes.
 Only the subset Ourobouro uses is understood — command, environment, ports, volumes, healthcheck,
-depends_on, deploy.replicas, image/build — and anything malformed fails loudly with the key's path.
+depends_on, deploy.replicas, restart, image/build — and anything malformed fails loudly with the key's path.
 
 Everything here is pure: YAML text and an environment mapping in, frozen dataclasses out.
 """
@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from ouro_launcher.restarts import NO_RESTART, PolicyError, RestartPolicy, parse_policy
 
 
 class ComposeError(ValueError):
@@ -48,6 +50,7 @@ class ServiceDef:
     depends_on: Mapping[str, str]  # service -> condition (service_started | service_healthy | ...)
     healthcheck: tuple[str, ...]  # the test command, empty when there is none
     replicas: int
+    restart: RestartPolicy = NO_RESTART  # compose `restart:`; "no" when absent
 
 
 # --- interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, $VAR, $$ ----------------
@@ -141,6 +144,10 @@ def _parse_service(name: str, raw: Any) -> ServiceDef:
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise ComposeError(f"{where}.deploy.replicas: expected a whole number >= 0, got {replicas!r}")
     health = raw.get("healthcheck") or {}
+    try:
+        restart = parse_policy(raw.get("restart"), f"{where}.restart")
+    except PolicyError as exc:
+        raise ComposeError(str(exc)) from exc
     return ServiceDef(
         name=name,
         image=image,
@@ -154,6 +161,7 @@ def _parse_service(name: str, raw: Any) -> ServiceDef:
         if health.get("disable")
         else _parse_command(health.get("test"), f"{where}.healthcheck"),
         replicas=replicas,
+        restart=restart,
     )
 
 

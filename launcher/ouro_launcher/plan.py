@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ouro_launcher.compose import ComposeError, ServiceDef
+from ouro_launcher.restarts import NO_RESTART, RestartPolicy
 
 PORT_KEY = re.compile(r"^OURO_[A-Z0-9_]*PORT$")
 _URL_HOST = re.compile(
@@ -61,6 +62,7 @@ class ProcessSpec:
     metrics_url: str | None
     endpoints: tuple[Endpoint, ...] = ()
     ports: tuple[tuple[str, int], ...] = field(default=())  # (env key, port) this instance binds
+    restart: RestartPolicy = NO_RESTART
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class StackPlan:
     redis_service: str | None  # the compose service replaced by the launcher's Redis
     specs: tuple[ProcessSpec, ...]
     waves: tuple[tuple[str, ...], ...]  # service names, in start order
+    redis_restart: RestartPolicy = NO_RESTART  # the replaced Redis service's policy (embedded server)
 
     def instances(self, service: str) -> tuple[ProcessSpec, ...]:
         return tuple(s for s in self.specs if s.service == service)
@@ -90,19 +93,22 @@ def plan_stack(services: Mapping[str, ServiceDef], opts: PlanOptions) -> StackPl
     a dependency cycle, or two instances wanting the same port.
     """
     redis_service = None
+    redis_restart = NO_RESTART
     runnable: dict[str, ServiceDef] = {}
     for svc in services.values():
         if svc.build:
             runnable[svc.name] = svc
         elif is_redis_image(svc.image):
-            redis_service = svc.name
+            redis_service, redis_restart = svc.name, svc.restart
         else:
             raise ComposeError(f"services.{svc.name}: image {svc.image!r} cannot run as a local process")
     specs = tuple(
         spec for svc in runnable.values() for spec in _instances(svc, services, redis_service, opts)
     )
     _check_port_clashes(specs)
-    return StackPlan(redis_service=redis_service, specs=specs, waves=startup_waves(runnable))
+    return StackPlan(
+        redis_service=redis_service, specs=specs, waves=startup_waves(runnable), redis_restart=redis_restart
+    )
 
 
 def startup_waves(services: Mapping[str, ServiceDef]) -> tuple[tuple[str, ...], ...]:
@@ -174,6 +180,7 @@ def _instances(
                 metrics_url=f"{base_url}/metrics" if base_url else None,
                 endpoints=endpoints,
                 ports=tuple(ports),
+                restart=svc.restart,
             )
         )
     return specs

@@ -5,9 +5,12 @@
 2. read compose.yaml and plan the processes (plan.py); fail before starting anything if a port is taken;
 3. start Redis — the embedded server (AOF everysec, files in data/redis) unless REDIS_URL is set;
 4. start the services wave by wave (depends_on), waiting for every instance's /healthz to answer 200;
-5. print where everything listens; with --detach return, else supervise until ^C / SIGTERM or a death;
+5. print where everything listens, then supervise (watch.py): restart what dies as its compose
+   `restart:` policy says, with backoff; stop everything on ^C / SIGTERM, or on a death no policy restarts.
+   With --detach all of this runs in a background process of its own (daemon.py), and `up` returns
+   once the stack is healthy;
 6. stop: services in reverse waves (SIGTERM, deadline, SIGKILL), Redis last, state file removed.
-The state file is rewritten after every start, so `down` can clean up even after a failed `up`.
+The state file is rewritten after every start and restart, so `down` can clean up even after a failed `up`.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from ouro_launcher import state, supervisor
+from ouro_launcher import daemon, state, supervisor
 from ouro_launcher.compose import ComposeError, load_compose
 from ouro_launcher.health import ExitedEarly, NotHealthy, Target, wait_healthy
 from ouro_launcher.plan import LOOPBACK, PlanOptions, StackPlan, plan_stack
+from ouro_launcher.watch import Died, Watch
 from ouro_runtime.redis_server import RedisServer, RedisServerError, free_port, port_is_free
 
 DEFAULT_REDIS_PORT = 6379
+LAUNCHER_LOG = "launcher.log"  # a detached launcher's own output (restarts, stop)
 
 
 class LaunchError(RuntimeError):
@@ -52,7 +57,15 @@ class UpOptions:
 
 def up(opts: UpOptions, env: Mapping[str, str], out: TextIO = sys.stdout) -> int:
     """Start the stack. Returns the exit status: 0 on a clean stop or a detached start, 1 on failure."""
-    run = _Launch(opts, env, out)
+    if opts.detach:
+        return daemon.run_detached(
+            lambda sink, ready: _up(opts, env, sink, ready), opts.data_dir / "logs" / LAUNCHER_LOG, out
+        )
+    return _up(opts, env, out, None)
+
+
+def _up(opts: UpOptions, env: Mapping[str, str], out: TextIO, ready: daemon.Ready | None) -> int:
+    run = _Launch(opts, env, out, ready)
     # SIGHUP too: a closed terminal must not orphan the services (they run in their own sessions).
     handled = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in handled}
@@ -68,10 +81,13 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
 
 
 class _Launch:
-    def __init__(self, opts: UpOptions, env: Mapping[str, str], out: TextIO) -> None:
+    def __init__(self, opts: UpOptions, env: Mapping[str, str], out: TextIO, ready: daemon.Ready | None) -> None:
         self.opts = opts
         self.env = env
         self.out = out
+        self.ready = ready  # detached: tells the waiting `up` that the stack is up
+        self.plan: StackPlan | None = None
+        self.base_env: dict[str, str] = {}
         self.state_file = state.state_path(opts.data_dir)
         self.log_dir = opts.data_dir / "logs"
         self.running: list[supervisor.Running] = []
@@ -83,20 +99,25 @@ class _Launch:
             plan, redis_url = self._prepare()
             self._start(plan, redis_url)
             _print_summary(self.out, plan, redis_url, self.redis is not None, self.opts.data_dir)
-            if self.opts.detach:
+            if self.ready is not None:
                 assert self.record is not None
-                self.record.launcher_pid = self.record.launcher_started = None
+                self.record.detached = True
                 state.save(self.state_file, self.record)
-                self.out.write("Detached. Stop with: ./ourobouro down\n")
-                return 0
-            self.out.write("Stop with Ctrl-C (or ./ourobouro down from another shell).\n")
-            self.out.flush()
+                self.out.write(
+                    f"Detached: launcher pid {os.getpid()} supervises in the background "
+                    f"(its log: {self.log_dir / LAUNCHER_LOG}). Stop with: ./ourobouro down\n"
+                )
+                self.out.flush()
+                self.ready()
+            else:
+                self.out.write("Stop with Ctrl-C (or ./ourobouro down from another shell).\n")
+                self.out.flush()
             self._supervise()
         except Interrupted as sig:
             self.out.write(f"\n{sig}: stopping the stack\n")
             self._stop()
             return 0
-        except (ExitedEarly, NotHealthy) as exc:
+        except (ExitedEarly, NotHealthy, Died) as exc:
             self._report(exc.name, str(exc))
             self._stop()
             return 1
@@ -158,7 +179,8 @@ class _Launch:
         elif not _reachable(redis_url):
             raise LaunchError(f"REDIS_URL does not answer PING: {_redact(redis_url)}")
         state.save(self.state_file, self.record)
-        base_env = {k: v for k, v in self.env.items() if k != "REDIS_URL"}
+        self.plan = plan
+        self.base_env = base_env = {k: v for k, v in self.env.items() if k != "REDIS_URL"}
         for wave_no, wave in enumerate(plan.waves):
             started = [
                 supervisor.start(spec, self.log_dir, base_env, wave=wave_no)
@@ -173,12 +195,9 @@ class _Launch:
             )
 
     def _supervise(self) -> None:
-        while True:
-            for r in self.running:
-                code = r.proc.poll()
-                if code is not None:
-                    raise ExitedEarly(r.spec.instance, code)
-            time.sleep(0.2)
+        assert self.plan is not None and self.record is not None
+        Watch(self.running, self.redis, self.plan.redis_restart, self.record, self.state_file, self.log_dir,
+              self.base_env, self.out).run()
 
     def _report(self, instance: str, message: str) -> None:
         self.out.write(f"ourobouro up: {message}\n")

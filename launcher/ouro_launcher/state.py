@@ -26,6 +26,7 @@ class ProcState:
     health_url: str | None = None
     metrics_url: str | None = None
     wave: int = 0  # start wave: stopped in reverse
+    restarts: int = 0  # times the launcher restarted it (its restart policy)
 
 
 @dataclass
@@ -33,10 +34,11 @@ class StackState:
     compose_file: str
     data_dir: str
     redis_url: str
-    launcher_pid: int | None  # None once detached: nobody supervises, `down` stops processes itself
+    launcher_pid: int | None  # the supervising launcher (foreground, or its background process when detached)
     launcher_started: int | None
     redis: ProcState | None = None  # None when REDIS_URL points at an external server
     procs: list[ProcState] = field(default_factory=list)
+    detached: bool = False  # started with --detach: the launcher supervises from the background
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

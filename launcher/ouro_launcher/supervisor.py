@@ -28,6 +28,7 @@ class Running:
     proc: subprocess.Popen[bytes]
     log: Path
     wave: int = 0
+    restarts: int = 0
 
     def to_state(self) -> state.ProcState:
         return state.ProcState(
@@ -40,6 +41,7 @@ class Running:
             health_url=self.spec.health_url,
             metrics_url=self.spec.metrics_url,
             wave=self.wave,
+            restarts=self.restarts,
         )
 
 
@@ -47,8 +49,10 @@ def log_path(log_dir: Path, instance: str) -> Path:
     return log_dir / f"{instance}.log"
 
 
-def start(spec: ProcessSpec, log_dir: Path, base_env: Mapping[str, str], wave: int = 0) -> Running:
-    """Spawn one instance, its output appended to `<log_dir>/<instance>.log`.
+def start(
+    spec: ProcessSpec, log_dir: Path, base_env: Mapping[str, str], wave: int = 0, why: str = "starting"
+) -> Running:
+    """Spawn one instance, its output appended to `<log_dir>/<instance>.log` (after a header line saying `why`).
 
     Raises OSError when the command cannot be executed.
     """
@@ -57,7 +61,7 @@ def start(spec: ProcessSpec, log_dir: Path, base_env: Mapping[str, str], wave: i
     env = {**base_env, **spec.env, "PYTHONUNBUFFERED": "1"}
     with open(path, "ab") as log:
         now = datetime.now(UTC).isoformat()
-        log.write(f"--- ouro-launcher at {now} starting {spec.instance}: {' '.join(spec.argv)}\n".encode())
+        log.write(f"--- ouro-launcher at {now} {why} {spec.instance}: {' '.join(spec.argv)}\n".encode())
         log.flush()
         proc = subprocess.Popen(
             spec.argv,

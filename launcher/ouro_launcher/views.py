@@ -35,18 +35,19 @@ def status(data_dir: Path, out: TextIO = sys.stdout) -> int:
     if record is None:
         out.write("ourobouro: no stack is running\n")
         return NOT_RUNNING
-    rows = [("SERVICE", "INSTANCE", "PID", "PORT", "HEALTH")]
+    rows = [("SERVICE", "INSTANCE", "PID", "PORT", "HEALTH", "RESTARTS")]
     procs = [*([record.redis] if record.redis else []), *record.procs]
     words = [health_word(p) for p in procs]
     for proc, word in zip(procs, words, strict=True):
-        rows.append((proc.service, proc.name, str(proc.pid), str(proc.port or "-"), word))
+        rows.append((proc.service, proc.name, str(proc.pid), str(proc.port or "-"), word, str(proc.restarts)))
     if record.redis is None:
-        rows.insert(1, ("redis", "external", "-", "-", "-"))
+        rows.insert(1, ("redis", "external", "-", "-", "-", "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n")
     supervised = state.alive(record.launcher_pid, record.launcher_started)
-    out.write(f"launcher: {'pid ' + str(record.launcher_pid) if supervised else 'detached'}\n")
+    how = "detached, supervising in the background" if record.detached else "foreground"
+    out.write(f"launcher: pid {record.launcher_pid} ({how})\n" if supervised else "launcher: gone (unsupervised)\n")
     return 0 if all(w in ("ok", "running") for w in words) else 1
 
 

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.slow
 BASE = {"alpha": 31000, "beta": 31010}
 
 
-def write_compose(path: Path, offset: int, beta_env: dict[str, str] | None = None) -> Path:
+def write_compose(
+    path: Path, offset: int, beta_env: dict[str, str] | None = None, restart: str | None = None
+) -> Path:
     def service(port: int, **extra: object) -> dict[str, object]:
         return {
             "build": {"context": "."},
@@ -58,13 +60,16 @@ def write_compose(path: Path, offset: int, beta_env: dict[str, str] | None = Non
         depends_on={"redis": {"condition": "service_healthy"}, "alpha": {"condition": "service_healthy"}},
     )
     beta["environment"].update(beta_env or {})  # type: ignore[union-attr]
-    doc = {
+    doc: dict[str, dict[str, dict[str, object]]] = {
         "services": {
             "redis": {"image": "redis:7", "healthcheck": {"test": ["CMD", "redis-cli", "ping"]}},
             "alpha": service(BASE["alpha"], deploy={"replicas": 2}),
             "beta": beta,
         }
     }
+    if restart is not None:
+        for svc in doc["services"].values():
+            svc["restart"] = restart
     path.write_text(yaml.safe_dump(doc))
     return path
 
@@ -261,3 +266,87 @@ def test_unreachable_external_redis_fails_fast(tmp_path: Path, offset: int) -> N
     )  # fmt: skip
     assert result.returncode == 1
     assert f"REDIS_URL does not answer PING: {dead_url}" in result.stdout
+
+
+# --- supervision: compose's `restart:` policy -------------------------------------------------------
+def proc_named(data: Path, name: str) -> state.ProcState:
+    record = state.load(state.state_path(data))
+    assert record is not None
+    found = [p for p in [*record.procs, *([record.redis] if record.redis else [])] if p.name == name]
+    assert found, name
+    return found[0]
+
+
+def test_detached_stack_restarts_a_killed_service_with_backoff(tmp_path: Path, offset: int) -> None:
+    compose = write_compose(tmp_path / "compose.yaml", offset, restart="unless-stopped")
+    data = tmp_path / "data"
+    started = launcher("-f", str(compose), "up", "--detach", "--port-offset", str(offset), data_dir=data)
+    assert started.returncode == 0, started.stdout + started.stderr
+    assert "supervises in the background" in started.stdout
+    first = proc_named(data, "alpha-1")
+    try:
+        for n in (1, 2):
+            victim = proc_named(data, "alpha-1")
+            os.kill(victim.pid, signal.SIGKILL)
+            wait_for(lambda: proc_named(data, "alpha-1").restarts == n, 20, f"restart {n} of alpha-1")  # noqa: B023
+            again = proc_named(data, "alpha-1")
+            assert again.pid != victim.pid and state.alive(again.pid, again.started)
+            wait_for(lambda: probe(again.health_url or "").ok, 20, "alpha-1 healthy again")  # noqa: B023
+            log = data / "logs" / "launcher.log"
+            wait_for(lambda: log.read_text().count("alpha-1 healthy again") == n, 5, "the recovery logged")  # noqa: B023
+        launcher_log = (data / "logs" / "launcher.log").read_text()
+        # Docker's backoff: 0.1 s, then doubled for a crash soon after the restart.
+        assert "alpha-1 exited with signal SIGKILL" in launcher_log
+        assert "restart 1 in 0.1 s (restart: unless-stopped)" in launcher_log
+        assert "restart 2 in 0.2 s (restart: unless-stopped)" in launcher_log
+        assert "restarting (2) after signal SIGKILL" in (data / "logs" / "alpha-1.log").read_text()
+        shown = launcher("status", data_dir=data)
+        assert shown.returncode == 0, shown.stdout
+        row = next(line.split() for line in shown.stdout.splitlines() if line.split()[1:2] == ["alpha-1"])
+        assert row[-2:] == ["ok", "2"]  # healthy, restarted twice
+        assert proc_named(data, "alpha-2").restarts == 0
+    finally:
+        stopped = launcher("down", data_dir=data)
+    assert stopped.returncode == 0
+    assert not state.alive(first.pid, first.started)
+    assert not state.state_path(data).exists()
+    assert '"stopped"' in (data / "logs" / "alpha-1.log").read_text()  # the replacement stopped cleanly
+
+
+def test_embedded_redis_is_restarted_on_its_port_with_its_data(tmp_path: Path, offset: int) -> None:
+    compose = write_compose(tmp_path / "compose.yaml", offset, restart="unless-stopped")
+    data = tmp_path / "data"
+    started = launcher("-f", str(compose), "up", "--detach", "--port-offset", str(offset), data_dir=data)
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        before = proc_named(data, "redis")
+        assert before.port is not None
+        client = redis.Redis(port=before.port)
+        client.set("survives", "yes")
+        client.close()
+        os.kill(before.pid, signal.SIGTERM)  # a clean stop: it writes its AOF and exits 0
+        wait_for(lambda: proc_named(data, "redis").restarts == 1, 30, "redis restarted")
+        after = proc_named(data, "redis")
+        assert after.pid != before.pid and after.port == before.port
+        client = redis.Redis(port=after.port)
+        assert client.get("survives") == b"yes"
+        client.close()
+        assert "redis exited with code 0" in (data / "logs" / "launcher.log").read_text()
+        assert all(state.alive(p.pid, p.started) for p in state.load(state.state_path(data)).procs)  # type: ignore[union-attr]
+    finally:
+        assert launcher("down", data_dir=data).returncode == 0
+    assert not state.alive(after.pid, after.started)
+
+
+def test_on_failure_gives_up_after_its_retries_and_stops_the_stack(tmp_path: Path, offset: int) -> None:
+    compose = write_compose(tmp_path / "compose.yaml", offset, beta_env={"STANDIN_FAIL": "late"},
+                            restart="on-failure:1")
+    data = tmp_path / "data"
+    result = launcher("-f", str(compose), "up", "--port-offset", str(offset), data_dir=data)
+    assert result.returncode == 1, result.stdout
+    assert "beta exited with code 4 after" in result.stdout and "restart 1 in 0.1 s" in result.stdout
+    assert "beta exited with code 4 (restart: on-failure:1, gave up after 1 restart(s))" in result.stdout
+    assert result.stdout.count("dying late on purpose") >= 1  # the tail of its log
+    assert not state.state_path(data).exists()
+    for name in ("alpha-1", "alpha-2"):
+        assert '"stopped"' in (data / "logs" / f"{name}.log").read_text()

@@ -164,6 +164,11 @@ class RedisServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def exit_code(self) -> int | None:
+        """How the started process ended (-N: signal N), or None while it runs or before `start`."""
+        return self._proc.poll() if self._proc is not None else None
+
     def argv(self) -> list[str]:
         return server_argv(
             redis_executable(),
