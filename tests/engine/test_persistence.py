@@ -156,3 +156,34 @@ async def test_failed_flush_is_retried_with_deletions(redis: Redis, settings: En
     await engine.flush()
     assert not await redis.exists(names.WORLD_ENTITY + "item:datachip:bar:0")
     assert not await redis.sismember(names.WORLD_ENTITY_INDEX, "item:datachip:bar:0")
+
+
+class Killed(BaseException):
+    """The process dies here (SIGKILL): nothing after this point runs."""
+
+
+async def test_a_crash_right_after_the_flush_keeps_the_events_with_their_state(
+        redis: Redis, settings: EngineSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by tests/e2e/test_go_faults.py: an engine SIGKILLed after its MULTI but before it published the
+    # tick's events left a spawned NPC in the world with no `entity_spawned` event, and the patch's result
+    # came only from the redelivery. Events and results now travel in the same MULTI as the state.
+    engine = Engine(settings, redis)
+    await engine.start()
+    await redis.delete(names.WORLD_EVENTS, names.WORLD_APPLIED)
+    pending = asyncio.create_task(engine.submit_patch(signed(settings, "p-1", good_ops())))
+    await asyncio.sleep(0)  # queued for the next boundary
+    real = persistence.write
+
+    async def write_then_die(client: Redis, writes: list[persistence.Write]) -> None:
+        await real(client, writes)
+        raise Killed
+
+    monkeypatch.setattr(persistence, "write", write_then_die)
+    with pytest.raises(Killed):
+        await engine.step(0.1)
+    pending.cancel()
+    assert await redis.exists(names.WORLD_ENTITY + "p-1:0")  # the state is stored ...
+    events = [json.loads(f[b"d"]) for _, f in await redis.xrange(names.WORLD_EVENTS)]
+    assert [e["data"]["entity_id"] for e in events if e["kind"] == "entity_spawned"] == ["p-1:0"]  # ... its events
+    results = [json.loads(f[b"d"]) for _, f in await redis.xrange(names.WORLD_APPLIED)]
+    assert [(r["patch_id"], r["status"]) for r in results] == [("p-1", "applied")]  # ... and the patch's result

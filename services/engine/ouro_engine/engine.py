@@ -4,9 +4,10 @@ One pass of the loop (`step`):
 1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks);
 2. unless paused: apply queued patches (a tick boundary: no command or system is half-way);
 3. at tick time: run the systems (`Core.tick`); overruns are counted;
-4. collect every dirty change and write it in one MULTI pipeline;
-5. publish world events and patch results (after the state they describe is stored), then
-   resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
+4. collect every dirty change and write it in one MULTI pipeline, together with the world events and
+   patch results it produced (XADDs in the same transaction: a crash keeps both or neither, never the
+   state without its events);
+5. then resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
 Player commands do not wait for any of this: they run as their lines arrive.
 """
 
@@ -28,6 +29,7 @@ from ouro_engine.loader import load_base
 from ouro_engine.sessions import SessionHub
 from ouro_engine.settings import EngineSettings
 from ouro_engine.summary import build_summary
+from ouro_runtime import metrics as bus_metrics
 from ouro_runtime.bus import REDIS_ERRORS, Bus
 from ouro_schemas import names
 from ouro_schemas.messages import Patch, PatchResult, PatchStatus, WorldEvent
@@ -177,9 +179,8 @@ class Engine:
         results, self._results = self._results, []
         started = time.perf_counter()
         try:
-            await persistence.write(self.redis, writes)
+            await persistence.write(self.redis, writes + self._outbox(events, [r for r, _ in results]))
             metrics.FLUSH_SECONDS.observe(time.perf_counter() - started)
-            await self._publish(events, [r for r, _ in results])
         except REDIS_ERRORS as exc:
             metrics.FLUSH_FAILURES.inc()
             log.warning("flush failed; retrying next tick", extra={"error": str(exc), "writes": len(writes)})
@@ -188,18 +189,27 @@ class Engine:
             self._results[:0] = results
             return
         self._carry = []
+        for ev in events:
+            metrics.EVENTS_OUT.labels(ev.kind).inc()
+        for stream, count in ((names.WORLD_EVENTS, len(events)), (names.WORLD_APPLIED, len(results))):
+            if count:
+                bus_metrics.MESSAGES_OUT.labels(stream).inc(count)
         for result, future in results:
             if not future.done():
                 future.set_result(result)
         metrics.ENTITIES.set(len(game.world))
 
-    async def _publish(self, events: list[WorldEvent], results: list[PatchResult]) -> None:
-        if events:
-            await self.bus.publish_many(names.WORLD_EVENTS, events)
-            for ev in events:
-                metrics.EVENTS_OUT.labels(ev.kind).inc()
-        if results:
-            await self.bus.publish_many(names.WORLD_APPLIED, results)
+    def _outbox(self, events: list[WorldEvent], results: list[PatchResult]) -> list[persistence.Write]:
+        """Events and patch results as XADDs for the flush's MULTI (the bus's fields: id as idempotency key).
+
+        Published after the state write instead, a SIGKILL between the two lost them while the state they
+        describe stayed (the fault test saw an NPC in the world without its `entity_spawned` event). A
+        failed MULTI re-queues them; a retried one may add them twice, which consumers dedupe by id.
+        """
+        maxlen = self.bus.maxlen
+        return [("xadd", (stream, self.bus.fields(message, None), "*", maxlen, True))
+                for stream, batch in ((names.WORLD_EVENTS, events), (names.WORLD_APPLIED, results))
+                for message in batch]
 
     def health(self) -> dict[str, Any]:
         game = self.core.game
