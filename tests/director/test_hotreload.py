@@ -91,6 +91,35 @@ async def test_publisher_written_file_is_ignored(redis: Redis, settings: Directo
     assert await hr.handle(path) == "publisher"
 
 
+async def test_a_publisher_file_ahead_of_its_commit_waits_for_the_record(
+        redis: Redis, settings: DirectorSettings, make_director) -> None:  # type: ignore[no-untyped-def]
+    # Found by tests/e2e/test_go_faults.py: the publisher writes a proposal's files while the MULTI with its
+    # record is on its way; right after a Redis restart that took long enough for the watcher to send
+    # the files to the gate as manual edits, and the same content was committed twice.
+    d = make_director(settings)
+    hr = HotReloader(d)
+    payload = {"event": {"id": "storm-7", "event_type": "acid_storm", "duration_s": 60}}
+    path = write(settings.data_dir, "generated/event/storm-7.json", envelope("p-job-late", "EVENT", payload))
+    assert await hr.handle(path) == "pending"  # no record yet: not an edit, not yet ignored either
+    await redis.set(names.PROPOSAL + "p-job-late", json.dumps({"id": "p-job-late", "type": "EVENT",
+                                                               "payload": payload}))  # the MULTI lands
+    await wait_for(lambda: _settled(hr), timeout=5, what="the pending file decided")
+    assert await hr.handle(path) == "unchanged"  # decided: seen as the publisher's
+    assert await enriched(redis) == []
+    # A hand-written file naming a proposal that never comes is an edit after the wait.
+    hr.commit_wait_s = 0.3
+    other = write(settings.data_dir, "generated/event/storm-8.json",
+                  envelope("p-job-never", "EVENT", {"event": {**payload["event"], "id": "storm-8"}}))
+    assert await hr.handle(other) == "pending"
+    await wait_for(lambda: _settled(hr), timeout=5, what="the pending file decided")
+    [p] = await enriched(redis)
+    assert p.payload["event"]["id"] == "storm-8" and p.generator.name == "manual-edit"
+
+
+async def _settled(hr: HotReloader) -> bool:
+    return not hr._rechecks
+
+
 async def test_world_expansion_block_files_are_the_publishers(redis: Redis, settings: DirectorSettings,  # type: ignore[no-untyped-def]
                                                               make_director) -> None:
     d = make_director(settings)

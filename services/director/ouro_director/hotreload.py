@@ -9,7 +9,9 @@
 4. The publisher's own writes are ignored: a file whose payload equals the payload of the proposal
    record it came from (`ouro:proposal:<id>`, the id taken from the file name, a `proposal_id`/`id` field,
    or a template's `origin`) is not an edit. Identical content seen twice (editors write twice) is
-   handled once.
+   handled once. The publisher writes a proposal's files while the MULTI with its record is on its way
+   (slow right after a Redis restart), so a file that names a proposal (`proposal_id`/`id`) with no record
+   yet waits for it (hotwatch.py) instead of counting as an edit at once.
 5. `data/guardrails.json`: a JSON object is announced with control `guardrails_updated` (validated first
    with `ouro_schemas.guardrails` when that module exists); anything else is refused.
 """
@@ -51,6 +53,7 @@ class ManualEdit:
     flavor: dict[str, Any]
     sha256: str
     candidates: tuple[str, ...]  # proposal ids this file may have been written from
+    declared: tuple[str, ...] = ()  # the ids its envelope names (`proposal_id`, `id`): the publisher's files
 
 
 def _unwrap(raw: Any) -> tuple[Any, dict[str, Any], list[str]]:
@@ -104,7 +107,7 @@ def read_edit(path: Path, data_dir: Path) -> ManualEdit:
     return ManualEdit(file=rel, type=kind, template_id=template_id, payload=checked,
                       flavor={k: v for k, v in flavor.items() if isinstance(v, str | list)},
                       sha256=hashlib.sha256(data).hexdigest(), candidates=tuple(dict.fromkeys(
-                          [*ids, *origins, template_id, f"p-{template_id}"])))
+                          [*ids, *origins, template_id, f"p-{template_id}"])), declared=tuple(ids))
 
 
 def to_proposal(edit: ManualEdit, now: float, actor: str) -> Proposal:

@@ -2,7 +2,9 @@
 
 Outcomes of `handle` (also the log line's `data.outcome`): "sent", "refused", "unchanged" (same bytes
 as last time), "publisher" (the publisher's own write), "deleted" (deletions are not edits: a template
-is retired by undoing its proposal), "guardrails".
+is retired by undoing its proposal), "guardrails", "pending" (the file names a proposal that has no
+record yet — the publisher's write ahead of its commit: checked again once the record is there, or
+after `hot_reload_commit_wait_s`, when it counts as an edit).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,7 @@ import watchfiles
 
 from ouro_director import metrics
 from ouro_director.hotreload import check_guardrails, published_by, read_edit, to_proposal
+from ouro_runtime.bus import REDIS_ERRORS
 from ouro_runtime.service import new_id
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
@@ -40,6 +44,8 @@ class HotReloader:
         self.generated = self.data_dir / "generated"
         self.guardrails = self.data_dir / "guardrails.json"
         self.seen: dict[str, str] = {}
+        self.commit_wait_s = director.settings.hot_reload_commit_wait_s
+        self._rechecks: set[asyncio.Task[None]] = set()
 
     def wanted(self, change: watchfiles.Change, path: str) -> bool:
         p = Path(path)
@@ -67,12 +73,12 @@ class HotReloader:
                 except Exception:
                     log.exception("hot reload failed", extra={"path": path})
 
-    async def handle(self, path: Path, *, deleted: bool = False) -> str:
-        outcome = await self._handle(path, deleted=deleted)
+    async def handle(self, path: Path, *, deleted: bool = False, patient: bool = True) -> str:
+        outcome = await self._handle(path, deleted=deleted, patient=patient)
         metrics.EDITS.labels(outcome).inc()
         return outcome
 
-    async def _handle(self, path: Path, *, deleted: bool = False) -> str:
+    async def _handle(self, path: Path, *, deleted: bool = False, patient: bool = True) -> str:
         d = self.director
         path = _absolute(path)
         rel = path.relative_to(self.data_dir).as_posix() if self.data_dir in path.parents else str(path)
@@ -97,6 +103,12 @@ class HotReloader:
         pid = published_by(edit, records)
         if pid is not None:
             return "publisher"
+        if patient and edit.declared and not any(i in records for i in edit.declared):
+            self.seen.pop(rel, None)  # not decided yet
+            task = asyncio.create_task(self._when_committed(path, edit.declared))
+            self._rechecks.add(task)
+            task.add_done_callback(self._rechecks.discard)
+            return "pending"
         if d.state.mode is DirectorMode.STOPPED:
             await d.note(LogKind.NO_ACTION, f"manual edit of {rel} not sent (stopped)", file=rel,
                          reason="stopped", outcome="stopped")
@@ -107,6 +119,27 @@ class HotReloader:
         await d.note(LogKind.DECISION, f"manual edit of {rel} sent to the gate as {proposal.id}", file=rel,
                      proposal_id=proposal.id, type=edit.type.value, outcome="sent")
         return "sent"
+
+    async def _when_committed(self, path: Path, declared: tuple[str, ...]) -> None:
+        """Handle a pending file again once a proposal it names has a record (or the wait is over).
+
+        Found by tests/e2e/test_go_faults.py: right after a Redis restart the publisher's files were on
+        disk while its MULTI waited, and a director that had just restarted (nothing in `seen`) sent them
+        to the gate as manual edits — the same content committed twice.
+        """
+        deadline = time.monotonic() + self.commit_wait_s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            try:
+                if await self._records(declared):
+                    break
+            except REDIS_ERRORS:
+                continue
+        if await asyncio.to_thread(path.exists):  # gone: the publisher's batch failed and removed it
+            try:
+                await self.handle(path, patient=False)
+            except Exception:
+                log.exception("hot reload failed", extra={"path": str(path)})
 
     async def _records(self, ids: tuple[str, ...]) -> dict[str, Any]:
         raws = await self.director.redis.mget([names.PROPOSAL + i for i in ids])

@@ -57,3 +57,6 @@ class DirectorSettings(ServiceSettings):
     glitch_refresh_s: Annotated[float, Field(gt=0, le=3600)] = 10.0
     hot_reload: bool = True
     """Watch data/generated/ and data/guardrails.json for manual edits."""
+    hot_reload_commit_wait_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """A file naming a proposal that has no record yet is the publisher's write ahead of its commit: it
+    waits this long for the record before it counts as a manual edit."""
