@@ -36,6 +36,12 @@ class Stack:
         with urllib.request.urlopen(req, timeout=10) as reply:
             return json.loads(reply.read() or b"null")
 
+    def launcher_state(self) -> state.StackState:
+        """The launcher's record as it is now (pids change when it restarts a process)."""
+        record = state.load(state.state_path(self.data))
+        assert record is not None, "the stack's state file is gone"
+        return record
+
     @property
     def telnet_port(self) -> int:
         return names.PORT_TELNET + self.offset
