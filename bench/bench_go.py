@@ -1,0 +1,630 @@
+"""GO under load: N WebSocket players on the whole stack as `./ourobouro up` starts it (issue 11, point 3).
+
+    flock /tmp/ouro-bench.lock .venv/bin/python bench/bench_go.py --quick       # 100 players, 60 s
+    flock /tmp/ouro-bench.lock .venv/bin/python bench/bench_go.py               # 500 players, 5 minutes
+    .venv/bin/python bench/bench_go.py --bots 300 --seconds 120 --probes 3
+
+1. A copy of data/base with the NPCs of a few districts removed (`--empty`), in a temporary data dir; the
+   stack started by the launcher from compose.yaml (embedded Redis, every service, offline LLM), GO
+   pressed through the admin API, the expansion slider at 0 (empty districts get NPCs, not bars).
+2. N load players over WebSocket: register, walk a few unmeasured steps, then one command a second
+   (half moves, half `look`), never into the emptied districts. Round trip = `command` sent → first
+   `text` with its id.
+3. Probes, one per emptied district: stand outside, wait until the world summary says the district is
+   empty and its cool-down is over, step in (t0 = the move sent), then `look` every 25 ms until an NPC
+   is in the room (t1). Trigger-to-spawn = t1 - t0. Then the operator undoes the district's NPC proposals
+   (admin API) and the probe steps out and waits for the next round. A probe that sees nothing within
+   5 s counts a miss.
+4. Every 2 s: RSS and CPU of every service (psutil, pids from the launcher's state file), and per stage
+   (stream, group) the pending entries and the age of the oldest entry not yet delivered (what
+   `ouro_bus_lag_seconds` reports; Redis 6.2 has no XINFO lag).
+5. At the end: command p50/p99; the engine's tick p50/p99 from its /metrics histogram (over the window);
+   proposals per second by outcome; per-stage latency from the proposals' traces; trigger-to-spawn
+   p50/p99 with where the time went; RSS per service. The clients run in this process, the stack in
+   its own processes — all on the same machine.
+
+Settings the run changes (printed): cheap argon2 (500 registrations), connection rate per IP (500
+players from 127.0.0.1), director cool-downs 5 s and 600 jobs/min (so the probes are not throttled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from redis.asyncio import Redis
+
+from ouro_launcher import state as launcher_state
+from ouro_schemas import names
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-operator-token-0123456789"
+EMPTY = ("jade_hollow", "foundry_row", "saltgrave_docks")
+STAGES = [  # (stream, group): the pipeline in order, then the side streams
+    (names.WORLD_EVENTS, names.GROUP_DIRECTOR), (names.GEN_JOBS, names.GROUP_GEN_WORKER),
+    (names.GEN_DRAFTS, names.GROUP_LLM_WORKER), (names.GEN_ENRICHED, names.GROUP_PUBLISHER),
+    (names.WORLD_PATCHES, names.GROUP_ENGINE), (names.WORLD_APPLIED, names.GROUP_PUBLISHER),
+    (names.WORLD_APPLIED, names.GROUP_DIRECTOR), (names.QM_TURNS, names.GROUP_LLM_WORKER),
+    (names.QM_ACTIONS, names.GROUP_PUBLISHER),
+]
+ENV = {
+    "OURO_ADMIN_TOKEN": TOKEN, "OURO_VIEWER_TOKEN": TOKEN[::-1], "OURO_LOG_LEVEL": "WARNING",
+    "OURO_ARGON2_TIME_COST": "1", "OURO_ARGON2_MEMORY_KIB": "8192",
+    "OURO_CONNS_PER_IP_PER_S": "100000", "OURO_CONNS_PER_IP_BURST": "100000",
+    "OURO_RULE_COOLDOWN_S": "5", "OURO_JOBS_PER_MINUTE": "600", "OURO_JOBS_BURST": "20",
+}  # fmt: skip
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+
+# --- the stack ---------------------------------------------------------------------------------------
+class Stack:
+    def __init__(self, empty: tuple[str, ...]) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-go-"))
+        self.data = self.dir / "data"
+        shutil.copytree(ROOT / "data" / "base", self.data / "base")
+        shutil.copy(ROOT / "data" / "guardrails.json", self.data / "guardrails.json")
+        rooms = json.loads((self.data / "base" / "rooms.json").read_text())
+        self.district_of = {r["id"]: r["district_id"] for r in rooms}
+        self.rooms = {r["id"]: r for r in rooms}
+        spawns = json.loads((self.data / "base" / "npc_spawns.json").read_text())
+        kept = [s for s in spawns if self.district_of.get(s["room_id"]) not in empty]
+        (self.data / "base" / "npc_spawns.json").write_text(json.dumps(kept))
+        self.removed = len(spawns) - len(kept)
+        self.offset = 0
+        self.env = {**{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, **ENV,
+                    "OURO_DATA_DIR": str(self.data)}
+
+    def launcher(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ouro_launcher", "--data-dir", str(self.data), *args],
+                              cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def up(self) -> None:
+        self.offset = 23000 + (os.getpid() % 50) * 11
+        started = self.launcher("up", "--detach", "--port-offset", str(self.offset))
+        if started.returncode != 0:
+            raise SystemExit(f"the stack did not start:\n{started.stdout}\n{started.stderr}")
+
+    def down(self) -> None:
+        self.launcher("down", timeout=120)
+
+    def record(self) -> launcher_state.StackState:
+        record = launcher_state.load(launcher_state.state_path(self.data))
+        assert record is not None
+        return record
+
+    @property
+    def play_port(self) -> int:
+        return names.PORT_PLAY + self.offset
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        req = urllib.request.Request(f"http://127.0.0.1:{names.PORT_ADMIN + self.offset}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as reply:
+            return json.loads(reply.read() or b"null")
+
+    def health(self, instance: str) -> dict[str, Any]:
+        url = next(p.health_url for p in self.record().procs if p.name == instance)
+        assert url
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            body: dict[str, Any] = json.loads(reply.read())
+            return body
+
+    def metrics(self, instance: str) -> str:
+        url = next(p.metrics_url for p in self.record().procs if p.name == instance)
+        assert url
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return str(reply.read().decode())
+
+
+# --- players -------------------------------------------------------------------------------------------
+class Player:
+    """One WebSocket player: register, then commands with ids; replies matched by id."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.exits: dict[str, str] = {}
+        self.room = ""
+        self.waiting: dict[int, tuple[float, asyncio.Future[str]]] = {}
+        self.next_id = 1
+        self.ws: Any = None
+        self.reader: asyncio.Task[None] | None = None
+
+    async def connect(self, port: int) -> None:
+        from websockets.asyncio.client import connect
+
+        self.ws = await connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None)
+        await self.ws.send(json.dumps({"type": "auth", "action": "register", "name": self.name,
+                                       "password": "secret12"}))
+        while True:
+            msg = json.loads(await self.ws.recv())
+            self._note(msg)
+            if msg["type"] == "auth_ok":
+                break
+            if msg["type"] in ("error", "bye"):
+                raise RuntimeError(f"{self.name}: {msg}")
+        self.reader = asyncio.create_task(self._read())
+
+    def _note(self, msg: dict[str, Any]) -> None:
+        if msg["type"] == "room":
+            self.exits, self.room = dict(msg["exits"]), msg["id"]
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            msg = json.loads(raw)
+            self._note(msg)
+            if msg["type"] in ("text", "error") and msg.get("id") in self.waiting:
+                _, fut = self.waiting.pop(msg["id"])
+                if not fut.done():
+                    text = "".join(s["text"] for s in msg.get("spans", [])) if msg["type"] == "text" else \
+                        f"error {msg.get('code')}"
+                    fut.set_result(text)
+
+    async def command(self, line: str) -> tuple[float, float, str]:
+        """Send one command; returns (sent at, round trip in s, its text)."""
+        cid, self.next_id = self.next_id, self.next_id + 1
+        fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        sent = time.perf_counter()
+        self.waiting[cid] = (sent, fut)
+        await self.ws.send(json.dumps({"type": "command", "line": line, "id": cid}))
+        text = await asyncio.wait_for(fut, 10)
+        return sent, time.perf_counter() - sent, text
+
+    async def close(self) -> None:
+        if self.reader is not None:
+            self.reader.cancel()
+        if self.ws is not None:
+            await self.ws.close()
+
+
+@dataclass
+class LoadStats:
+    rtts: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    errors: int = 0
+
+
+async def load_player(p: Player, avoid: set[str], district_of: dict[str, str], start: asyncio.Event,
+                      stop: asyncio.Event, walk: int, stats: LoadStats, measuring: asyncio.Event) -> None:
+    def step() -> str:
+        ok = [d for d, room in p.exits.items() if district_of.get(room) not in avoid]
+        return random.choice(ok) if ok else "look"
+
+    for _ in range(walk):  # spread over the city first, unmeasured
+        await p.command(step())
+        await asyncio.sleep(0.3 + random.random() * 0.3)
+    await start.wait()
+    await asyncio.sleep(random.random())
+    while not stop.is_set():
+        line = step() if random.random() < 0.5 else "look"
+        try:
+            _, rtt, text = await p.command(line)
+            if measuring.is_set():
+                stats.rtts.append(rtt)
+                stats.errors += text.startswith("error")
+        except TimeoutError:
+            stats.timeouts += 1
+        await asyncio.sleep(1.0)
+
+
+# --- probes: trigger-to-spawn ---------------------------------------------------------------------------
+@dataclass
+class Sample:
+    district: str
+    latency: float  # seconds, move sent -> NPC seen
+    entered_at: float  # wall time of the move
+    npc: str
+    seen_at: float  # wall time the look showed it
+
+
+class Probe:
+    def __init__(self, player: Player, district: str, outside: str, way_in: str, way_out: str, path: list[str],
+                 bots: set[str]) -> None:
+        self.p, self.district, self.outside = player, district, outside
+        self.way_in, self.way_out, self.path, self.bots = way_in, way_out, path, bots
+        self.samples: list[Sample] = []
+        self.misses: list[float] = []  # wall times of entries that brought no NPC within 5 s
+        self.rate_limited = 0
+
+    def npcs_in(self, text: str) -> list[str]:
+        here = next((line[6:] for line in text.splitlines() if line.startswith("Here: ")), "")
+        seen = [n.split(" (x")[0].strip() for n in here.split(", ") if n.strip()]
+        return [n for n in seen if n not in self.bots]
+
+    async def run(self, stack: Stack, redis: Redis, start: asyncio.Event, stop: asyncio.Event) -> None:
+        for d in self.path:
+            await self.p.command(d)
+        await start.wait()
+        while not stop.is_set():
+            if not await self._wait_empty(redis, stop):
+                return
+            t0_wall, t0 = time.time(), time.perf_counter()
+            await self.p.command(self.way_in)
+            seen = await self._watch(stop)
+            if seen:
+                self.samples.append(Sample(self.district, time.perf_counter() - t0, t0_wall, seen,
+                                           time.time()))
+            elif not stop.is_set():
+                self.misses.append(t0_wall)
+            await self._undo(stack)
+            await self.p.command(self.way_out)
+
+    async def _wait_empty(self, redis: Redis, stop: asyncio.Event) -> bool:
+        """Until the summary the director reads says the district has no NPCs, plus its cool-down."""
+        ready_at = time.monotonic() + float(ENV["OURO_RULE_COOLDOWN_S"]) + 0.5
+        while not stop.is_set():
+            raw = await redis.get(names.WORLD_SUMMARY)
+            npcs = json.loads(raw or b"{}").get("districts", {}).get(self.district, {}).get("npcs")
+            _, _, text = await self.p.command("look")
+            if npcs == 0 and not self.npcs_in(text) and time.monotonic() >= ready_at:
+                await asyncio.sleep(1.2)  # the director re-reads the summary every second
+                return True
+            await asyncio.sleep(0.5)
+        return False
+
+    async def _watch(self, stop: asyncio.Event, timeout: float = 5.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not stop.is_set():
+            _, _, text = await self.p.command("look")
+            if text.startswith("error"):
+                self.rate_limited += 1
+            elif found := self.npcs_in(text):
+                return found[0]
+            await asyncio.sleep(0.025)
+        return ""
+
+    async def _undo(self, stack: Stack) -> None:
+        """The operator takes the new NPCs back (undo their proposals), so the district is empty again."""
+        def undo() -> None:
+            for _ in range(3):  # the second NPC of the decision may still be on its way
+                items = stack.api("GET", f"/api/proposals?type=NPC&district={self.district}&state=applied")["items"]
+                for item in items:
+                    stack.api("POST", f"/api/proposals/{item['id']}/undo", {"reason": "bench: empty it again"})
+                time.sleep(1.0)
+
+        await asyncio.to_thread(undo)
+
+
+def probe_site(stack: Stack, district: str) -> tuple[str, str, str, list[str]]:
+    """A room next to the district (outside it), the way in and out, and the path there from the plaza."""
+    rooms = stack.rooms
+    came: dict[str, tuple[str, str] | None] = {"spawn": None}
+    queue = deque(["spawn"])
+    while queue:
+        here = queue.popleft()
+        for ex in rooms[here]["exits"]:
+            to = ex["to"]
+            if to not in rooms or ex.get("locked"):
+                continue
+            if stack.district_of[to] == district and stack.district_of[here] not in EMPTY:
+                back = next(e["direction"] for e in rooms[to]["exits"] if e["to"] == here)
+                path: list[str] = []
+                node = came[here]
+                while node is not None:
+                    prev, d = node
+                    path.append(d)
+                    node = came[prev]
+                return here, ex["direction"], back, path[::-1]
+            if to not in came and stack.district_of[to] not in EMPTY:
+                came[to] = (here, ex["direction"])
+                queue.append(to)
+    raise SystemExit(f"no way into {district}")
+
+
+# --- sampling ----------------------------------------------------------------------------------------------
+@dataclass
+class Samples:
+    rss: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # MB
+    lag: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # s
+    pending: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    cpu0: dict[str, float] = field(default_factory=dict)
+    cpu1: dict[str, float] = field(default_factory=dict)
+
+
+def procs(stack: Stack) -> dict[str, psutil.Process]:
+    record = stack.record()
+    out = {}
+    for p in [*([record.redis] if record.redis else []), *record.procs]:
+        try:
+            out[p.name] = psutil.Process(p.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def cpu_seconds(ps: dict[str, psutil.Process]) -> dict[str, float]:
+    out = {}
+    for name, proc in ps.items():
+        try:
+            out[name] = sum(proc.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+async def stage_lag(redis: Redis, stream: str, group: str) -> tuple[float, int]:
+    groups: Any = await redis.xinfo_groups(stream)
+    for info in groups:
+        if info["name"].decode() == group:
+            last = info["last-delivered-id"].decode()
+            nxt: Any = await redis.xrange(stream, min=f"({last}", count=1)
+            age = max(0.0, time.time() - int(nxt[0][0].decode().split("-")[0]) / 1000) if nxt else 0.0
+            return age, int(info["pending"])
+    return 0.0, 0
+
+
+async def sampler(stack: Stack, redis: Redis, out: Samples, stop: asyncio.Event) -> None:
+    ps = procs(stack)
+    out.cpu0 = cpu_seconds(ps)
+    while not stop.is_set():
+        for name, proc in ps.items():
+            try:
+                out.rss[name].append(proc.memory_info().rss / 1e6)
+            except psutil.NoSuchProcess:
+                continue
+        for stream, group in STAGES:
+            try:
+                age, pending = await stage_lag(redis, stream, group)
+            except Exception:  # a stream that does not exist yet
+                continue
+            out.lag[f"{stream} -> {group}"].append(age)
+            out.pending[f"{stream} -> {group}"].append(pending)
+        await asyncio.sleep(2.0)
+    out.cpu1 = cpu_seconds(ps)
+
+
+def histogram(text: str, metric: str) -> dict[float, float]:
+    """Cumulative bucket counts of one Prometheus histogram (le -> count)."""
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(metric + "_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float("inf") if le == "+Inf" else float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def quantile(before: dict[float, float], after: dict[float, float], q: float) -> tuple[float, int]:
+    """histogram_quantile over the window (linear inside a bucket, as Prometheus does); and the count."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1] if counts else 0
+    if not total:
+        return float("nan"), 0
+    rank, prev_b, prev_c = q * total, 0.0, 0.0
+    for b, c in zip(bounds, counts, strict=True):
+        if c >= rank:
+            if b == float("inf"):
+                return prev_b, int(total)
+            return prev_b + (b - prev_b) * (rank - prev_c) / max(c - prev_c, 1e-9), int(total)
+        prev_b, prev_c = b, c
+    return bounds[-1], int(total)
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+async def proposals_in(redis: Redis, since: float, until: float) -> list[dict[str, Any]]:
+    ids = [i.decode() for i in await redis.zrangebyscore(names.PROPOSAL_INDEX, since, until)]
+    out = []
+    for chunk in range(0, len(ids), 500):
+        raws = await redis.mget([names.PROPOSAL + i for i in ids[chunk:chunk + 500]])
+        out += [json.loads(r) for r in raws if r]
+    return out
+
+
+HOPS = ("director", "gen-worker", "llm-worker", "commit", "engine")
+
+
+def stage_times(p: dict[str, Any], applied: dict[str, float]) -> dict[str, float]:
+    """When each stage handled a proposal: its trace entries, and the engine's PatchResult time."""
+    at: dict[str, float] = {}
+    for t in p.get("trace", []):
+        at.setdefault(t["stage"], t["at"])
+    if p["id"] in applied:
+        at["engine"] = applied[p["id"]]
+    return at
+
+
+def stage_latencies(props: list[dict[str, Any]], applied: dict[str, float]) -> dict[str, list[float]]:
+    """Per hop of the pipeline, from each proposal's trace, in ms."""
+    hops: dict[str, list[float]] = defaultdict(list)
+    for p in props:
+        at = stage_times(p, applied)
+        order = [s for s in HOPS if s in at]
+        for a, b in itertools.pairwise(order):
+            hops[f"{a} -> {b}"].append((at[b] - at[a]) * 1000)
+    return hops
+
+
+async def applied_times(redis: Redis, since: float, until: float) -> dict[str, float]:
+    rows: Any = await redis.xrange(names.WORLD_APPLIED, min=f"{int(since * 1000)}-0", max=f"{int(until * 1000)}-0")
+    out = {}
+    for _, f in rows:
+        r = json.loads(f[b"d"])
+        if r["status"] == "applied" and not r["patch_id"].startswith("undo:"):
+            out[r["proposal_id"]] = float(r["at"])
+    return out
+
+
+def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[str, float]) -> dict[str, list[float]]:
+    """For each probe sample, the populate_empty proposal it caused and where its time went (ms)."""
+    npc = [p for p in props if p["type"] == "NPC" and p.get("trace") and p["trace"][0].get("data", {}).get(
+        "rule") == "populate_empty"]
+    out: dict[str, list[float]] = defaultdict(list)
+    for s in samples:
+        mine = [p for p in npc if p.get("tags", {}).get("district") == s.district
+                and s.entered_at <= p["trace"][0]["at"] <= s.seen_at]
+        if not mine:
+            continue
+        at = stage_times(min(mine, key=lambda p: p["trace"][0]["at"]), applied)
+        points = [("entered", s.entered_at), *((h, at[h]) for h in HOPS if h in at), ("seen", s.seen_at)]
+        for (a, ta), (b, tb) in itertools.pairwise(points):
+            out[f"{a} -> {b}"].append((tb - ta) * 1000)
+    return out
+
+
+async def miss_reasons(redis: Redis, probes: list[Probe]) -> dict[str, int]:
+    """What the director said about populate_empty around each miss (log.director)."""
+    reasons: dict[str, int] = defaultdict(int)
+    for pr in probes:
+        for t in pr.misses:
+            rows: Any = await redis.xrange(names.LOG_DIRECTOR, min=f"{int(t * 1000)}-0",
+                                          max=f"{int((t + 5) * 1000)}-0")
+            said = [json.loads(f[b"d"]) for _, f in rows]
+            mine = [e for e in said if e.get("rule") == "populate_empty"
+                    and e.get("data", {}).get("scope", pr.district) == pr.district]
+            reasons[mine[0]["message"].split(":")[1].strip() if mine else "no decision logged"] += 1
+    return dict(reasons)
+
+
+async def run(args: argparse.Namespace) -> None:
+    stack = Stack(tuple(args.empty))
+    print(f"data: {stack.data}; removed {stack.removed} NPC spawns of {', '.join(args.empty)}")
+    t_boot = time.monotonic()
+    stack.up()
+    record = stack.record()
+    assert record.redis is not None and record.redis.port is not None
+    redis = Redis(port=record.redis.port, socket_timeout=30)
+    print(f"stack up in {time.monotonic() - t_boot:.0f} s (ports +{stack.offset}); {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.2f}; clients in this process, the stack in its own processes")
+    try:
+        stack.api("POST", "/api/control/go")
+        stack.api("PUT", "/api/director/sliders", {"expansion": 0.0})
+        avoid = set(args.empty)
+        players = [Player(f"Load{i:04d}") for i in range(args.bots)]
+        bot_names = {p.name for p in players} | {f"Probe{i}" for i in range(len(args.empty))}
+        sem = asyncio.Semaphore(8)
+
+        async def join(p: Player) -> None:
+            async with sem:
+                await p.connect(stack.play_port)
+
+        t_reg = time.monotonic()
+        await asyncio.gather(*(join(p) for p in players))
+        print(f"{args.bots} players registered over WebSocket in {time.monotonic() - t_reg:.1f} s")
+        probes = []
+        for i, district in enumerate(args.empty):
+            pp = Player(f"Probe{i}")
+            await pp.connect(stack.play_port)
+            outside, way_in, way_out, path = probe_site(stack, district)
+            probes.append(Probe(pp, district, outside, way_in, way_out, path, bot_names))
+        start, stop, measuring = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        stats, samples = LoadStats(), Samples()
+        tasks = [asyncio.create_task(load_player(p, avoid, stack.district_of, start, stop, args.walk, stats,
+                                                 measuring)) for p in players]
+        tasks += [asyncio.create_task(pr.run(stack, redis, start, stop)) for pr in probes]
+        await asyncio.sleep(args.walk * 0.5 + 1)
+        start.set()
+        await asyncio.sleep(2)
+        engine0 = stack.metrics("engine")
+        me = psutil.Process()
+        me0 = sum(me.cpu_times()[:2])
+        measuring.set()
+        t0_wall, t0 = time.time(), time.monotonic()
+        sampling = asyncio.create_task(sampler(stack, redis, samples, stop))
+        await asyncio.sleep(args.seconds)
+        stop.set()
+        wall = time.monotonic() - t0
+        t1_wall = time.time()
+        engine1 = stack.metrics("engine")
+        mine = sum(me.cpu_times()[:2]) - me0
+        await asyncio.gather(sampling, *tasks, return_exceptions=True)
+        props = await proposals_in(redis, t0_wall, t1_wall)
+        applied = await applied_times(redis, t0_wall, t1_wall + 10)
+        misses = await miss_reasons(redis, probes)
+        suppressed = stack.health("director").get("suppressed")
+        report(args, stats, probes, samples, engine0, engine1, props, applied, wall, mine)
+        print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}")
+        await asyncio.gather(*(p.close() for p in [*players, *(pr.p for pr in probes)]), return_exceptions=True)
+    finally:
+        await redis.aclose()
+        if not args.keep:
+            stack.down()
+            shutil.rmtree(stack.dir, ignore_errors=True)
+        else:
+            print(f"left running: ./ourobouro --data-dir {stack.data} down")
+
+
+def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samples: Samples, engine0: str,
+           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float, mine: float) -> None:
+    ms = [r * 1000 for r in stats.rtts]
+    print(f"\n=== bench_go: {args.bots} WebSocket players, {wall:.0f} s measured, GO on, offline LLM; "
+          f"{os.cpu_count()} cores shared by the stack and the clients; load average {os.getloadavg()[0]:.2f} ===")
+    print(f"settings changed for the run: {', '.join(f'{k}={v}' for k, v in ENV.items() if 'TOKEN' not in k)}; "
+          f"expansion slider 0; NPCs removed from {', '.join(args.empty)}")
+    print(f"commands: {len(ms)} ({len(ms) / wall:.0f}/s), timeouts {stats.timeouts}, errors {stats.errors}; "
+          f"round trip p50 {pct(ms, 50):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms, default=0):.1f} ms "
+          f"(target p99 <= 20 ms)")
+    tick_b, tick_a = histogram(engine0, "ouro_engine_tick_seconds"), histogram(engine1, "ouro_engine_tick_seconds")
+    t50, n = quantile(tick_b, tick_a, 0.5)
+    t99, _ = quantile(tick_b, tick_a, 0.99)
+    cmd_b, cmd_a = histogram(engine0, "ouro_engine_command_seconds"), histogram(engine1, "ouro_engine_command_seconds")
+    c99, _ = quantile(cmd_b, cmd_a, 0.99)
+    print(f"engine tick ({n} ticks): p50 {t50 * 1000:.1f} ms, p99 {t99 * 1000:.1f} ms (from the /metrics histogram, "
+          f"interpolated in its buckets; target p99 <= 50 ms); command execution p99 {c99 * 1000:.2f} ms")
+    outcomes: dict[str, int] = defaultdict(int)
+    types: dict[str, int] = defaultdict(int)
+    for p in props:
+        outcomes[p["state"]] += 1
+        types[p["type"]] += 1
+    print(f"proposals: {len(props)} in the window = {len(props) / wall:.1f}/s; by state {dict(outcomes)}; "
+          f"by type {dict(types)}")
+    hops = stage_latencies(props, applied)
+    print("per stage, from the proposals' traces (ms, p50/p99): " + "; ".join(
+        f"{hop} {pct(hops[hop], 50):.1f}/{pct(hops[hop], 99):.1f}" for hop in
+        (f"{a} -> {b}" for a, b in itertools.pairwise(HOPS)) if hops.get(hop)))
+    print("stream lag per stage (age of the oldest undelivered entry, ms, mean/max; pending entries, max), "
+          "sampled every 2 s:")
+    for stage, ages in samples.lag.items():
+        print(f"  {stage:<30} {statistics.fmean(ages) * 1000:8.1f} / {max(ages) * 1000:8.1f}   pending max "
+              f"{max(samples.pending[stage])}")
+    spl = [s for pr in probes for s in pr.samples]
+    lat = [s.latency * 1000 for s in spl]
+    print(f"trigger-to-spawn ({len(spl)} samples in {len(probes)} districts, {sum(len(p.misses) for p in probes)} "
+          f"misses, {sum(p.rate_limited for p in probes)} rate-limited looks): p50 {pct(lat, 50):.0f} ms, "
+          f"p99 {pct(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms (target p99 <= 250 ms; the player "
+          f"polls `look` every 25 ms)")
+    parts = breakdown(spl, props, applied)
+    print("  where the time went (ms, p50/p99): " + "; ".join(
+        f"{hop} {pct(v, 50):.0f}/{pct(v, 99):.0f}" for hop, v in parts.items()))
+    print("memory (RSS MB, end / max) and CPU (% of one core) per service:")
+    for name, values in sorted(samples.rss.items()):
+        cpu = (samples.cpu1.get(name, 0) - samples.cpu0.get(name, 0)) / wall * 100
+        print(f"  {name:<14} {values[-1]:7.0f} / {max(values):7.0f}   CPU {cpu:5.1f}%")
+    print(f"  clients (this process): CPU {mine / wall * 100:.0f}%")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bots", type=int, default=500)
+    ap.add_argument("--seconds", type=float, default=300.0)
+    ap.add_argument("--quick", action="store_true", help="100 players for 60 s")
+    ap.add_argument("--walk", type=int, default=10, help="unmeasured random steps first")
+    ap.add_argument("--empty", nargs="+", default=list(EMPTY), help="districts emptied of NPCs (one probe each)")
+    ap.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
+    args = ap.parse_args()
+    if args.quick:
+        args.bots, args.seconds = 100, 60.0
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
