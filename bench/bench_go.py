@@ -200,6 +200,7 @@ class Player:
 @dataclass
 class LoadStats:
     rtts: list[float] = field(default_factory=list)
+    sent: list[float] = field(default_factory=list)  # when each measured command was sent (monotonic)
     timeouts: int = 0
     errors: int = 0
 
@@ -218,9 +219,10 @@ async def load_player(p: Player, avoid: set[str], district_of: dict[str, str], s
     while not stop.is_set():
         line = step() if random.random() < 0.5 else "look"
         try:
-            _, rtt, text = await p.command(line)
+            sent, rtt, text = await p.command(line)
             if measuring.is_set():
                 stats.rtts.append(rtt)
+                stats.sent.append(sent)
                 stats.errors += text.startswith("error")
         except TimeoutError:
             stats.timeouts += 1
@@ -334,6 +336,8 @@ def probe_site(stack: Stack, district: str) -> tuple[str, str, str, list[str]]:
 # --- sampling ----------------------------------------------------------------------------------------------
 @dataclass
 class Samples:
+    loop_stall: list[float] = field(default_factory=list)  # the clients' worst event-loop stall per 10 s
+    load: list[float] = field(default_factory=list)  # the machine's 1-minute load average
     rss: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # MB
     lag: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # s
     pending: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -373,10 +377,23 @@ async def stage_lag(redis: Redis, stream: str, group: str) -> tuple[float, int]:
     return 0.0, 0
 
 
+async def loop_stalls(out: Samples, stop: asyncio.Event, every: float = 10.0) -> None:
+    """The clients' own event-loop stalls (a 10 ms sleep waking late): they inflate every round trip."""
+    worst, window_end = 0.0, time.monotonic() + every
+    while not stop.is_set():
+        t = time.monotonic()
+        await asyncio.sleep(0.01)
+        worst = max(worst, time.monotonic() - t - 0.01)
+        if time.monotonic() > window_end:
+            out.loop_stall.append(worst)
+            worst, window_end = 0.0, time.monotonic() + every
+
+
 async def sampler(stack: Stack, redis: Redis, out: Samples, stop: asyncio.Event) -> None:
     ps = procs(stack)
     out.cpu0 = cpu_seconds(ps)
     while not stop.is_set():
+        out.load.append(os.getloadavg()[0])
         for name, proc in ps.items():
             try:
                 out.rss[name].append(proc.memory_info().rss / 1e6)
@@ -391,6 +408,25 @@ async def sampler(stack: Stack, redis: Redis, out: Samples, stop: asyncio.Event)
             out.pending[f"{stream} -> {group}"].append(pending)
         await asyncio.sleep(2.0)
     out.cpu1 = cpu_seconds(ps)
+
+
+def counter(text: str, metric: str) -> float:
+    """The sum of a counter over its labels."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(metric + "{") or line.startswith(metric + " "))
+
+
+def windows(stats: LoadStats, t0: float, samples: Samples, width: float = 30.0) -> None:
+    """Round trips by window (a stall shows where it happened), the clients' loop stalls and the load."""
+    by: dict[int, list[float]] = defaultdict(list)
+    for sent, rtt in zip(stats.sent, stats.rtts, strict=True):
+        by[int((sent - t0) // width)].append(rtt * 1000)
+    print(f"round trip by {width:.0f} s window, p50/p99 ms: " + "  ".join(
+        f"[{w * width:.0f}s] {pct(v, 50):.0f}/{pct(v, 99):.0f}" for w, v in sorted(by.items())))
+    print("clients' worst event-loop stall per 10 s (ms): " + " ".join(f"{x * 1000:.0f}" for x in samples.loop_stall))
+    if samples.load:
+        print(f"machine load average during the run: mean {statistics.fmean(samples.load):.2f}, "
+              f"max {max(samples.load):.2f} ({os.cpu_count()} cores)")
 
 
 def histogram(text: str, metric: str) -> dict[float, float]:
@@ -539,20 +575,26 @@ async def run(args: argparse.Namespace) -> None:
         me0 = sum(me.cpu_times()[:2])
         measuring.set()
         t0_wall, t0 = time.time(), time.monotonic()
+        t0_perf = time.perf_counter()
+        director0 = stack.metrics("director")
         sampling = asyncio.create_task(sampler(stack, redis, samples, stop))
+        stalls = asyncio.create_task(loop_stalls(samples, stop))
         await asyncio.sleep(args.seconds)
         stop.set()
         wall = time.monotonic() - t0
         t1_wall = time.time()
-        engine1 = stack.metrics("engine")
+        engine1, director1 = stack.metrics("engine"), stack.metrics("director")
         mine = sum(me.cpu_times()[:2]) - me0
-        await asyncio.gather(sampling, *tasks, return_exceptions=True)
+        await asyncio.gather(sampling, stalls, *tasks, return_exceptions=True)
         props = await proposals_in(redis, t0_wall, t1_wall)
         applied = await applied_times(redis, t0_wall, t1_wall + 10)
         misses = await miss_reasons(redis, probes)
         suppressed = stack.health("director").get("suppressed")
         report(args, stats, probes, samples, engine0, engine1, props, applied, wall, mine)
-        print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}")
+        snaps = counter(director1, "ouro_director_snapshots_total") - counter(director0, "ouro_director_snapshots_total")
+        print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}; "
+              f"auto-snapshots in the window: {snaps:.0f}")
+        windows(stats, t0_perf, samples)
         await asyncio.gather(*(p.close() for p in [*players, *(pr.p for pr in probes)]), return_exceptions=True)
     finally:
         await redis.aclose()
@@ -578,8 +620,11 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
     t99, _ = quantile(tick_b, tick_a, 0.99)
     cmd_b, cmd_a = histogram(engine0, "ouro_engine_command_seconds"), histogram(engine1, "ouro_engine_command_seconds")
     c99, _ = quantile(cmd_b, cmd_a, 0.99)
+    f99, _ = quantile(histogram(engine0, "ouro_engine_flush_seconds"), histogram(engine1, "ouro_engine_flush_seconds"),
+                      0.99)
     print(f"engine tick ({n} ticks): p50 {t50 * 1000:.1f} ms, p99 {t99 * 1000:.1f} ms (from the /metrics histogram, "
-          f"interpolated in its buckets; target p99 <= 50 ms); command execution p99 {c99 * 1000:.2f} ms")
+          f"interpolated in its buckets; target p99 <= 50 ms); command execution p99 {c99 * 1000:.2f} ms; "
+          f"flush (MULTI) p99 {f99 * 1000:.1f} ms")
     outcomes: dict[str, int] = defaultdict(int)
     types: dict[str, int] = defaultdict(int)
     for p in props:
