@@ -17,11 +17,16 @@ ECHO, TTYPE, NAWS, MSSP, MCCP2, GMCP = 1, 24, 31, 70, 86, 201
 
 
 class TelnetClient:
-    """Negotiates like a MUD client: DO GMCP, WILL NAWS (width), WILL TTYPE ("MUDLET")."""
+    """Negotiates like a MUD client: DO GMCP, WILL NAWS (width), WILL TTYPE. TTYPE SEND is answered from
+    `ttypes` in order (default one entry, "MUDLET"); past the end the last entry is repeated (MTTS), or
+    with `cycle` the list starts over (RFC 1091)."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, width: int, mccp: bool) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, width: int, mccp: bool,
+                 ttypes: list[str] | None = None, cycle: bool = False) -> None:
         self.reader, self.writer = reader, writer
         self.width, self.mccp = width, mccp
+        self.ttypes, self.cycle = ttypes or ["MUDLET"], cycle
+        self.ttype_sends = 0  # TTYPE SEND requests received
         self.raw = bytearray()  # everything received (decompressed), for byte-level checks
         self.text = ""
         self.mark = 0
@@ -34,9 +39,10 @@ class TelnetClient:
         self.task = asyncio.create_task(self._read())
 
     @classmethod
-    async def connect(cls, port: int, width: int = 100, mccp: bool = False) -> TelnetClient:
+    async def connect(cls, port: int, width: int = 100, mccp: bool = False, ttypes: list[str] | None = None,
+                      cycle: bool = False) -> TelnetClient:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer, width, mccp)
+        return cls(reader, writer, width, mccp, ttypes, cycle)
 
     async def _read(self) -> None:
         while True:
@@ -110,7 +116,10 @@ class TelnetClient:
             pkg, _, body = payload.decode().partition(" ")
             self.gmcp.append((pkg, json.loads(body) if body else None))
         elif opt == TTYPE and payload[:1] == b"\x01":
-            self._send(bytes((IAC, SB, TTYPE, 0)) + b"MUDLET" + bytes((IAC, SE)))
+            n = len(self.ttypes)
+            reply = self.ttypes[self.ttype_sends % n if self.cycle else min(self.ttype_sends, n - 1)]
+            self.ttype_sends += 1
+            self._send(bytes((IAC, SB, TTYPE, 0)) + reply.encode() + bytes((IAC, SE)))
 
     def _send(self, data: bytes) -> None:
         self.writer.write(data)

@@ -19,3 +19,6 @@ EVENTS_OUT = Counter("ouro_engine_world_events_total", "World events published",
 ENTITIES = Gauge("ouro_engine_entities", "Entities in the world")
 PLAYERS_ONLINE = Gauge("ouro_engine_players_online", "Players with a live session")
 LOGINS = Counter("ouro_engine_logins_total", "Login attempts by outcome", ["outcome"])
+TELNET_CLIENTS = Counter("ouro_engine_telnet_clients_total",
+                         "Telnet connections by the client named in TTYPE (known names, else other/none)", ["client"])
+TELNET_MTTS_FLAGS = Counter("ouro_engine_telnet_mtts_flags_total", "Telnet clients by MTTS flag they sent", ["flag"])

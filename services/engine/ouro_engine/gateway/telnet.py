@@ -5,10 +5,12 @@ negotiates a character-at-a-time session (WILL ECHO + WILL SGA from the start) a
 its negotiation settles (`connect_maxwait`), while a MUD wants line mode with the client echoing, and
 WILL ECHO only while a password is typed. What we speak:
 
-1. on connect: IAC WILL GMCP, DO NAWS, DO TTYPE, WILL MSSP, WILL MCCP2 (setting `mccp2`);
+1. on connect: IAC WILL GMCP, DO NAWS, DO TTYPE, WILL MSSP, WILL MCCP2 (setting `mccp2`); on WILL TTYPE
+   the MTTS cycle (client name, terminal type, MTTS flags; `mtts.py`) sets the colour / charset / wrap
+   defaults;
 2. the login dialogue: name -> password (WILL ECHO ... WONT ECHO), or a new name -> password twice;
    `register <name> <password>` / `login <name> <password>` on one line work too;
-3. then every line is a command for the hub, except `color on|off`, `quit`; CRLF line endings; NAWS
+3. then every line is a command for the hub, except `color on|off`, `client`, `quit`; CRLF line endings; NAWS
    width word-wraps output; ANSI colour on by default; GMCP Room.Info / Char.Vitals / Char.Status.
 Limits: line length (`max_line`, the rest of an over-long line is dropped), commands per second (token
 bucket), connections per IP per second, subnegotiation size, idle timeout (warned, then closed).
@@ -23,9 +25,10 @@ import time
 import zlib
 from typing import Any
 
+from ouro_engine import metrics
 from ouro_engine.accounts import AccountError, check_name
 
-from . import gmcp
+from . import gmcp, mtts
 from .frontdoor import FrontDoor
 from .limits import PerIp, TokenBucket, clean_line
 from .settings import GatewaySettings
@@ -83,8 +86,11 @@ class TelnetConnection:
         self.parser = TelnetParser()
         self.closed = False
         self.color = True
+        self.color_chosen = False  # the player's `color` command beats the client's defaults
+        self.utf8 = True
+        self.wrap = True
         self.width = 0
-        self.ttype = ""
+        self.ttype = mtts.Ttype()
         self.gmcp = False
         self.echo_off = False  # we said WILL ECHO (a password is being typed)
         self.compressor: Any = None
@@ -111,9 +117,11 @@ class TelnetConnection:
             self.close("output buffer overflow")
 
     def send_text(self, text: str) -> None:
-        text = wrap(text, self.width)
+        if self.wrap:
+            text = wrap(text, self.width)
         text = colorize(text) if self.color else strip_ansi(text)
-        self.write(text.replace("\r", "").replace("\n", "\r\n").encode("utf-8", "replace") + b"\r\n")
+        text = text.replace("\r", "").replace("\n", "\r\n")
+        self.write(text.encode("utf-8" if self.utf8 else "ascii", "replace") + b"\r\n")
 
     def send_data(self, kind: str, data: dict[str, Any]) -> None:
         pid = self.session.player_id
@@ -170,8 +178,8 @@ class TelnetConnection:
         elif cmd == DO and opt == MCCP2 and self.settings.mccp2 and self.compressor is None:
             self.write(bytes((255, SB, MCCP2, 255, SE)))
             self.compressor = zlib.compressobj(6, zlib.DEFLATED, 12, 5)
-        elif cmd == WILL and opt == TTYPE:
-            self.write(bytes((255, SB, TTYPE, TTYPE_SEND, 255, SE)))
+        elif cmd == WILL and opt == TTYPE and not self.ttype.requests:
+            self.ask_ttype()
         elif cmd in (DO, DONT) and opt == ECHO:
             pass  # answers to our own WILL/WONT ECHO
         elif cmd == DONT and opt == GMCP:
@@ -183,10 +191,44 @@ class TelnetConnection:
     def on_sub(self, opt: int, payload: bytes) -> None:
         if opt == NAWS and len(payload) >= 4:
             self.width = int.from_bytes(payload[0:2], "big")
-        elif opt == TTYPE and payload[:1] == bytes((TTYPE_IS,)):
-            self.ttype = clean_line(payload[1:].decode("ascii", "replace"), 64)
+        elif opt == TTYPE and payload[:1] == bytes((TTYPE_IS,)) and self.ttype.waiting:
+            more = self.ttype.feed(clean_line(payload[1:].decode("ascii", "replace"), mtts.MAX_REPLY))
+            self.apply_client_defaults()
+            if more:
+                self.ask_ttype()
+            else:
+                self.ttype_settled()
         elif opt == GMCP:
             pass  # Core.Hello / Core.Supports.Set: we send our packages to every GMCP client
+
+    def ask_ttype(self) -> None:
+        if self.ttype.request():
+            self.write(bytes((255, SB, TTYPE, TTYPE_SEND, 255, SE)))
+
+    def apply_client_defaults(self) -> None:
+        defaults = self.ttype.defaults()
+        if not self.color_chosen:
+            self.color = defaults.color
+        self.utf8, self.wrap = defaults.utf8, defaults.wrap
+
+    def ttype_settled(self) -> None:
+        """The cycle is over: count the client and its MTTS flags on /metrics (once per connection)."""
+        metrics.TELNET_CLIENTS.labels(mtts.client_label(self.ttype.client)).inc()
+        for name in mtts.flag_names(self.ttype.mtts or 0):
+            metrics.TELNET_MTTS_FLAGS.labels(name).inc()
+
+    def client_report(self) -> str:
+        t = self.ttype
+        flags = t.mtts
+        mtts_line = (f"MTTS {flags}: {', '.join(mtts.flag_names(flags)) or 'no flags'}" if flags is not None
+                     else "MTTS: not sent")
+        return "\n".join((
+            f"Client: {t.client or 'unknown (no TTYPE)'}   Terminal: {t.terminal or 'unknown'}",
+            mtts_line,
+            f"Colour: {'on' if self.color else 'off'}{' (your choice)' if self.color_chosen else ''}   "
+            f"Charset: {'UTF-8' if self.utf8 else 'ASCII'}   "
+            f"Width: {self.width or 'unknown'}{'' if self.wrap else ' (no wrap)'}",
+            f"GMCP: {'on' if self.gmcp else 'off'}   MCCP2: {'on' if self.compressor is not None else 'off'}"))
 
     def set_echo(self, hidden: bool) -> None:
         if hidden != self.echo_off:
@@ -277,7 +319,11 @@ class TelnetConnection:
         if word.split(" ")[0] in ("color", "colour"):
             arg = word.partition(" ")[2]
             self.color = (not self.color) if arg not in ("on", "off") else arg == "on"
+            self.color_chosen = True
             self.send_text(f"Colour is {'on' if self.color else 'off'}.")
+            return
+        if word == "client":
+            self.send_text(self.client_report())
             return
         if self.session.player_id is None:  # taken over by another login
             self.state = "name"
