@@ -1,5 +1,6 @@
 """The play page in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): register, see
-the room and the status bar, move by clicking an exit and by typing, command history with the up key."""
+the room and the status bar, move by clicking an exit and by typing, command history with the up key,
+`quit` back to the login form without a resume."""
 
 from __future__ import annotations
 
@@ -50,5 +51,17 @@ async def test_play_page_register_and_move(gateways: Gateways) -> None:
             colored = await page.locator("#output span.fg-green").count()
             assert colored > 0  # "Exits:" lines arrive as green spans
             await page.screenshot(path=str(SHOT))
+            # quit logs out: back to the login form, the resume token gone (a reload does not resume)
+            await page.fill("#cmd", "quit")
+            await page.press("#cmd", "Enter")
+            await expect(page.locator("#login")).to_be_visible()
+            assert await page.evaluate("localStorage.getItem('ouro.resume')") is None
+            await page.reload()
+            await expect(page.locator("#conn")).to_have_text("online")
+            await expect(page.locator("#login")).to_be_visible()
+            await page.fill("#name", "Hiro")
+            await page.fill("#password", "secret12")
+            await page.click("#login-btn")
+            await expect(page.locator("#room")).to_contain_text("Bar")
         finally:
             await browser.close()

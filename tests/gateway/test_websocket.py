@@ -8,10 +8,12 @@ import json
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from websockets.exceptions import ConnectionClosed
 
 from ouro_engine.engine import Engine
 from ouro_engine.gateway import Gateways, GatewaySettings, open_gateways
+from ouro_schemas.protocol import RESUME_KEY, RESUME_OF_KEY
 from tests.gateway.clients import TelnetClient, WsClient
 from tests.utils import wait_for
 
@@ -198,3 +200,60 @@ async def test_connections_per_ip_limit(engine: Engine, gw_settings: GatewaySett
             await c.close()
     finally:
         await gws.close()
+
+
+async def resume(port: int, token: str) -> tuple[WsClient, dict[str, object]]:
+    c = await WsClient.connect(port)
+    await c.send({"type": "auth", "action": "resume", "token": token})
+    return c, await c.expect_any(("auth_ok", "error"))
+
+
+async def test_quit_revokes_resume_tokens(gateways: Gateways, engine: Engine, redis: Redis) -> None:
+    port = gateways.web.port
+    first = await joined(port, "Flatline")
+    old = (next(m for m in first.seen if m["type"] == "auth_ok"))["token"]
+    await first.close()
+    c = await WsClient.connect(port)
+    ok = await c.auth("login", "Flatline", "secret12")
+    assert ok["type"] == "auth_ok" and ok["token"] != old
+    await c.send({"type": "command", "line": "quit", "id": 5})
+    bye_text = await c.expect("text", lambda m: m.get("id") == 5)
+    assert bye_text["spans"][0]["text"] == "Goodbye."
+    bye = await c.expect("bye")
+    assert bye["code"] == "logged_out"
+    with pytest.raises(ConnectionClosed) as info:
+        await c.expect("never")
+    assert info.value.rcvd is not None and info.value.rcvd.code == 4003
+    await wait_for(lambda: _none_online(engine), what="the character logged out")
+    # Both the token of the connection that quit and the older one are void, with a clear reason.
+    for token in (ok["token"], old):
+        again, err = await resume(port, token)
+        assert err["type"] == "error" and err["code"] == "logged_out", err
+        assert "logged out" in str(err["message"])
+        assert await redis.ttl(RESUME_KEY + str(token)) > 0, "the tombstone keeps the token's expiry"
+        await again.close()
+    assert not await redis.exists(RESUME_OF_KEY + "player:flatline")
+    # The password still works, and its new token resumes.
+    c = await WsClient.connect(port)
+    fresh = await c.auth("login", "Flatline", "secret12")
+    await c.close()
+    again, back = await resume(port, str(fresh["token"]))
+    assert back["type"] == "auth_ok" and back["resumed"]
+    await again.close()
+
+
+async def test_telnet_quit_revokes_the_characters_web_tokens(gateways: Gateways, engine: Engine) -> None:
+    ws = await joined(gateways.web.port, "Finn")
+    token = str(next(m for m in ws.seen if m["type"] == "auth_ok")["token"])
+    await ws.close()  # a dropped connection, not a logout: the token still resumes
+    again, ok = await resume(gateways.web.port, token)
+    assert ok["type"] == "auth_ok"
+    await again.close()
+    await wait_for(lambda: _none_online(engine), what="web session gone")
+    tn = await TelnetClient.connect(gateways.telnet.port)
+    await tn.say("login Finn secret12", "Welcome")
+    await tn.say("quit", "Goodbye")
+    await tn.wait_closed()
+    again, err = await resume(gateways.web.port, token)
+    assert err["type"] == "error" and err["code"] == "logged_out"
+    await again.close()

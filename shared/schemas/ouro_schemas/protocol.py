@@ -18,7 +18,8 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 
 VERSION: Final = 1
-RESUME_KEY: Final = "ouro:gw:resume:"  # + token -> player id (string), with a TTL
+RESUME_KEY: Final = "ouro:gw:resume:"  # + token -> {"pid", "name"} ({"revoked": ...} after logout); a TTL
+RESUME_OF_KEY: Final = "ouro:gw:resume-of:"  # + player id -> set of that character's tokens (revoked at logout)
 MAX_NAME: Final = 32
 MAX_PASSWORD: Final = 128
 MAX_LINE: Final = 2048  # a command line longer than this is not a valid message at all
@@ -38,6 +39,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"  # commands faster than the per-connection limit
     NOT_AUTHENTICATED = "not_authenticated"  # a command before auth
     AUTH_FAILED = "auth_failed"  # wrong name/password, name taken, invalid name, expired token
+    LOGGED_OUT = "logged_out"  # a resume token revoked by logging out (quit); also the `bye` of a quit
     ALREADY_AUTHENTICATED = "already_authenticated"
     IDLE = "idle"  # closed after the idle timeout
     TAKEN_OVER = "taken_over"  # another login took this character

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import zlib
 from typing import Any
 
@@ -16,9 +17,13 @@ from ouro_engine import components as k
 from ouro_engine.accounts import Account, AccountError, Accounts, check_name
 from ouro_engine.sessions import PlayerSession, SessionHub
 from ouro_schemas import names
-from ouro_schemas.protocol import RESUME_KEY
+from ouro_schemas.protocol import RESUME_KEY, RESUME_OF_KEY
 
 from .settings import GatewaySettings
+
+
+class LoggedOut(AccountError):
+    """A resume token that was revoked when its character logged out (`quit`)."""
 
 
 class FrontDoor:
@@ -49,19 +54,46 @@ class FrontDoor:
         return await self.accounts.login(name, password)
 
     async def new_token(self, pid: str, name: str) -> str:
+        """A resume token for the character, indexed under its player id so logout can revoke it."""
         token = secrets.token_urlsafe(24)
-        await self.accounts.redis.set(RESUME_KEY + token, json.dumps({"pid": pid, "name": name}),
-                                      ex=self.settings.resume_ttl_s)
+        ttl = self.settings.resume_ttl_s
+        async with self.accounts.redis.pipeline(transaction=True) as pipe:
+            pipe.set(RESUME_KEY + token, json.dumps({"pid": pid, "name": name}), ex=ttl)
+            pipe.sadd(RESUME_OF_KEY + pid, token)
+            pipe.expire(RESUME_OF_KEY + pid, ttl)
+            await pipe.execute()
         return token
 
     async def resume(self, token: str) -> tuple[str, str]:
-        """(player id, name) of a live resume token (its TTL is renewed). Raises AccountError."""
-        raw = await self.accounts.redis.get(RESUME_KEY + token) if token.isascii() else None
+        """(player id, name) of a live resume token (its TTL is renewed). Raises LoggedOut for a token
+        revoked at logout, AccountError for an unknown or expired one."""
+        redis = self.accounts.redis
+        raw = await redis.get(RESUME_KEY + token) if token.isascii() else None
         if raw is None:
             raise AccountError("That session has expired; please log in.")
-        await self.accounts.redis.expire(RESUME_KEY + token, self.settings.resume_ttl_s)
         doc = json.loads(raw)
+        if "pid" not in doc:
+            raise LoggedOut("That session ended when you logged out; please log in again.")
+        ttl = self.settings.resume_ttl_s
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.expire(RESUME_KEY + token, ttl)
+            pipe.expire(RESUME_OF_KEY + str(doc["pid"]), ttl)
+            await pipe.execute()
         return str(doc["pid"]), str(doc["name"])
+
+    async def revoke_tokens(self, pid: str) -> int:
+        """Logout: every resume token of the character stops working. Each is overwritten with a
+        tombstone for the rest of its life (`SET XX KEEPTTL`: an expired one stays gone), so a resume
+        with it is told why (`LoggedOut`), not just "expired". Returns how many were live."""
+        redis = self.accounts.redis
+        tokens = await redis.smembers(RESUME_OF_KEY + pid)
+        tombstone = json.dumps({"revoked": time.time()})
+        async with redis.pipeline(transaction=True) as pipe:
+            for token in tokens:
+                pipe.set(RESUME_KEY + token.decode(), tombstone, xx=True, keepttl=True)
+            pipe.delete(RESUME_OF_KEY + pid)
+            done = await pipe.execute()
+        return sum(1 for ok in done[:-1] if ok)
 
     def attach(self, session: PlayerSession, pid: str, name: str) -> None:
         """Bind to the character (the hub takes over an older session), then the first room/status."""

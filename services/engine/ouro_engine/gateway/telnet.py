@@ -312,6 +312,8 @@ class TelnetConnection:
     async def on_command(self, line: str) -> None:
         word = line.lower()
         if word in ("quit", "logout"):
+            if self.session.player_id is not None:  # logging out: no web session may resume this character
+                await self.gw.door.revoke_tokens(self.session.player_id)
             self.send_text("Goodbye.")
             await self.flush()
             self.close("quit")

@@ -5,7 +5,8 @@ Built on the `websockets` library alone: `process_request` answers the few plain
 the WebSocket handshake. One connection:
 1. server `hello` (version, limits); 2. client `auth` (register / login / resume) -> `auth_ok` with a
 resume token, then `room` and `status`; 3. client `command` -> `text` (spans, carrying the command id),
-`room` on movement, `status` when it changed. Every frame is decoded by `ouro_schemas.protocol`; a bad one
+`room` on movement, `status` when it changed; 4. `quit` / `logout` revokes the character's resume tokens,
+then `bye logged_out` and close 4003. Every frame is decoded by `ouro_schemas.protocol`; a bad one
 gets an `error` (code + message); more than `errors_per_min` errors close with 1008 (policy violation).
 Output is queued per connection and written once per event-loop pass, so the game never awaits a
 client; a client whose socket buffer passes `out_buffer` bytes is cut off (1008).
@@ -31,7 +32,7 @@ from websockets.protocol import State
 from ouro_engine.accounts import AccountError
 from ouro_schemas import protocol as p
 
-from .frontdoor import FrontDoor
+from .frontdoor import FrontDoor, LoggedOut
 from .limits import PerIp, TokenBucket, clean_line
 from .settings import GatewaySettings
 from .style import ansi_to_spans, colorize
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
-CLOSE_TAKEN_OVER, CLOSE_IDLE = 4001, 4002
+CLOSE_TAKEN_OVER, CLOSE_IDLE, CLOSE_LOGGED_OUT = 4001, 4002, 4003
+CLIENT_REPORT = "Client: web (WebSocket, JSON protocol v{v})   Colour: styled spans   Wrap: by the browser"
 
 
 @lru_cache(maxsize=4096)
@@ -227,6 +229,9 @@ class WsConnection:
                                  else door.login(msg.name, msg.password))
                 pid, name, resumed = account.player_id, account.name, False
             token = msg.token if resumed and msg.token else await door.new_token(pid, name)
+        except LoggedOut as exc:
+            self.error(p.ErrorCode.LOGGED_OUT, str(exc))
+            return
         except AccountError as exc:
             self.error(p.ErrorCode.AUTH_FAILED, str(exc))
             return
@@ -245,12 +250,29 @@ class WsConnection:
         if not self.bucket.take():
             self.error(p.ErrorCode.RATE_LIMITED, "Slow down: that command was dropped.", msg.id)
             return
+        word = msg.line.strip().lower()
+        if word in ("quit", "logout"):
+            await self.logout(msg.id)
+            return
+        if word == "client":
+            self.put(p.Text(spans=[p.Span(text=CLIENT_REPORT.format(v=p.VERSION))], id=msg.id))
+            return
         self.current_id = msg.id
         try:
             await self.gw.door.hub.receive(self.session, clean_line(msg.line, self.settings.max_line))
         finally:
             self.current_id = None
         self.push_status()
+
+
+    async def logout(self, cmd_id: int | None) -> None:
+        """`quit`: the character's resume tokens stop working (this one and any other), then goodbye."""
+        pid = self.session.player_id
+        if pid is not None:
+            await self.gw.door.revoke_tokens(pid)
+        self.put(p.Text(spans=[p.Span(text="Goodbye.")], id=cmd_id))
+        self.put(p.Bye(code=p.ErrorCode.LOGGED_OUT, message="You logged out. Log in again to play."))
+        self.shutdown(CLOSE_LOGGED_OUT, "logged out")
 
 
 class WebGateway:

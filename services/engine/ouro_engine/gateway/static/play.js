@@ -76,7 +76,7 @@
     room(m) { setRoom(m); },
     status(m) { setStatus(m); },
     error(m) {
-      if (m.code === "auth_failed") {
+      if (m.code === "auth_failed" || m.code === "logged_out") {
         if (!authed && localStorage.getItem(TOKEN_KEY) && $("login").classList.contains("hidden") === false) {
           localStorage.removeItem(TOKEN_KEY);
         }
@@ -88,7 +88,7 @@
       }
     },
     bye(m) {
-      if (m.code === "taken_over" || m.code === "idle") localStorage.removeItem(TOKEN_KEY);
+      if (m.code === "taken_over" || m.code === "idle" || m.code === "logged_out") localStorage.removeItem(TOKEN_KEY);
       addLine([{ text: m.message || "Disconnected.", fg: "yellow" }]);
     },
     pong() {},
@@ -107,7 +107,14 @@
       $("conn").textContent = "offline"; $("conn").className = "conn off";
       const wasAuthed = authed;
       authed = false;
-      if (ev.code === 4001 || ev.code === 4002 || ev.code === 1008) { showGame(false); return; }
+      // 4001 taken over, 4002 idle, 4003 logged out (quit), 1008 abuse: back to the login form, no resume;
+      // a fresh connection (not after abuse) so the form works at once.
+      if (ev.code === 4001 || ev.code === 4002 || ev.code === 4003 || ev.code === 1008) {
+        localStorage.removeItem(TOKEN_KEY);
+        showGame(false);
+        if (ev.code !== 1008) setTimeout(connect, 250);
+        return;
+      }
       // Reconnect with backoff; the resume token brings the same character back.
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 250 * 2 ** retry);
