@@ -1,5 +1,6 @@
-"""The gateways in a real `python -m ouro_engine` process: telnet + WebSocket players meet, GMCP on movement, and after SIGKILL
-and a restart the WebSocket resume token brings the character back in the same room."""
+"""The gateways in a real `python -m ouro_engine` process: telnet + WebSocket players meet, GMCP on movement, their
+logins are counted on the engine's HTTP /metrics, and after SIGKILL and a restart the WebSocket resume token brings
+the character back in the same room."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
 from ouro_schemas import names
@@ -28,18 +31,25 @@ class GatewayProcess(EngineProcess):
 
 
 @pytest.fixture
-def gw_proc(engine_env: tuple[dict[str, str], int], tmp_path: Path) -> Iterator[tuple[EngineProcess, int, int]]:
+def gw_proc(engine_env: tuple[dict[str, str], int], tmp_path: Path) -> Iterator[tuple[EngineProcess, int, int, int]]:
     env, telnet_port = engine_env
-    play_port = free_port()
-    env = {**env, "OURO_PLAY_PORT": str(play_port), "OURO_PLAY_HOST": "127.0.0.1"}
+    play_port, http_port = free_port(), free_port()
+    env = {**env, "OURO_PLAY_PORT": str(play_port), "OURO_PLAY_HOST": "127.0.0.1", "OURO_HTTP_PORT": str(http_port)}
     proc = GatewayProcess(env, tmp_path / "engine.log")
-    yield proc, telnet_port, play_port
+    yield proc, telnet_port, play_port, http_port
     proc.terminate()
 
 
+async def logins(http_port: int) -> dict[str, float]:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"http://127.0.0.1:{http_port}/metrics")).text
+    return {s.labels["outcome"]: s.value for fam in text_string_to_metric_families(text)
+            if fam.name == "ouro_engine_logins" for s in fam.samples if s.name == "ouro_engine_logins_total"}
+
+
 async def test_players_over_both_transports_and_resume_after_restart(
-        gw_proc: tuple[EngineProcess, int, int], redis: Redis) -> None:
-    proc, telnet_port, play_port = gw_proc
+        gw_proc: tuple[EngineProcess, int, int, int], redis: Redis) -> None:
+    proc, telnet_port, play_port, http_port = gw_proc
     proc.start()
     await proc.ready(telnet_port)
     await proc.ready(play_port)
@@ -49,6 +59,10 @@ async def test_players_over_both_transports_and_resume_after_restart(
     tn = await TelnetClient.connect(telnet_port)
     await tn.say("register Bobby secret12", "Welcome, Bobby")
     await tn.expect_gmcp("Room.Info")
+    late = await TelnetClient.connect(telnet_port)
+    await late.say("login Angie wrongpass", "Wrong name or password")
+    await late.close()
+    assert await logins(http_port) == {"register": 2, "refused": 1}, "WebSocket + telnet logins on /metrics"
     await ws.command("say hey Bobby", "You say")
     await tn.expect('Angie says, "hey Bobby"')
     await ws.command("n", "Market")
@@ -69,6 +83,7 @@ async def test_players_over_both_transports_and_resume_after_restart(
     again = await WsClient.connect(play_port)
     await again.send({"type": "auth", "action": "resume", "token": ok["token"]})
     assert (await again.expect("auth_ok"))["player_id"] == "player:angie"
+    assert await logins(http_port) == {"resume": 1}, "the restarted engine counts the resume"
     room = await again.expect("room")
 
     async def in_market() -> bool:

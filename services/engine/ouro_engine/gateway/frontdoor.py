@@ -1,5 +1,7 @@
 """What both transports share: accounts (register / login / resume tokens), attaching a session to
 the hub, and the structured views a client gets (room info, status) read from the engine's world.
+Every register / login / resume is counted in the engine's `ouro_engine_logins_total{outcome}`
+(register, login, resume, refused), as the hub's own line dialogue counts its logins.
 
 Only the `SessionHub` seam (`attach`, `detach`, `receive`) and `Accounts` are used to act; the world
 is only read (`hub.core.game`), to build Room.Info / Char.Status the same way for telnet and WebSocket.
@@ -14,6 +16,7 @@ import zlib
 from typing import Any
 
 from ouro_engine import components as k
+from ouro_engine import metrics
 from ouro_engine.accounts import Account, AccountError, Accounts, check_name
 from ouro_engine.sessions import PlayerSession, SessionHub
 from ouro_schemas import names
@@ -47,11 +50,23 @@ class FrontDoor:
 
     async def register(self, name: str, password: str) -> Account:
         """Raises AccountError (invalid name, taken, bad password length)."""
-        return await self.accounts.register(name, password)
+        try:
+            account = await self.accounts.register(name, password)
+        except AccountError:
+            metrics.LOGINS.labels("refused").inc()
+            raise
+        metrics.LOGINS.labels("register").inc()
+        return account
 
     async def login(self, name: str, password: str) -> Account:
         """Raises AccountError (unknown name or wrong password, one message for both)."""
-        return await self.accounts.login(name, password)
+        try:
+            account = await self.accounts.login(name, password)
+        except AccountError:
+            metrics.LOGINS.labels("refused").inc()
+            raise
+        metrics.LOGINS.labels("login").inc()
+        return account
 
     async def new_token(self, pid: str, name: str) -> str:
         """A resume token for the character, indexed under its player id so logout can revoke it."""
@@ -70,15 +85,18 @@ class FrontDoor:
         redis = self.accounts.redis
         raw = await redis.get(RESUME_KEY + token) if token.isascii() else None
         if raw is None:
+            metrics.LOGINS.labels("refused").inc()
             raise AccountError("That session has expired; please log in.")
         doc = json.loads(raw)
         if "pid" not in doc:
+            metrics.LOGINS.labels("refused").inc()
             raise LoggedOut("That session ended when you logged out; please log in again.")
         ttl = self.settings.resume_ttl_s
         async with redis.pipeline(transaction=False) as pipe:
             pipe.expire(RESUME_KEY + token, ttl)
             pipe.expire(RESUME_OF_KEY + str(doc["pid"]), ttl)
             await pipe.execute()
+        metrics.LOGINS.labels("resume").inc()
         return str(doc["pid"]), str(doc["name"])
 
     async def revoke_tokens(self, pid: str) -> int:
