@@ -1,4 +1,5 @@
-"""Pure pieces: the protocol decoder at the edge, the telnet parser, ANSI -> spans, limits."""
+"""Pure pieces: the protocol decoder at the edge, the telnet parser, ANSI -> spans, the gateway's own
+WebSocket frames (checked with the `websockets` library's parser), limits."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import random
 
 import msgspec
 import pytest
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
 
+from ouro_engine.gateway import frames
 from ouro_engine.gateway.limits import PerIp, TokenBucket, clean_line
-from ouro_engine.gateway.style import ansi_to_spans, colorize, strip_ansi, wrap
+from ouro_engine.gateway.style import ansi_to_spans, colorize, spans_json, strip_ansi, text_spans, wrap
 from ouro_engine.gateway.telnetproto import GMCP, IAC, NAWS, SB, SE, WILL, Cmd, Data, Sub, TelnetParser
 from ouro_schemas import protocol as p
 
@@ -75,3 +79,48 @@ def test_limits() -> None:
     per_ip = PerIp(0.001, 1, max_ips=2)
     assert per_ip.allow("a") and not per_ip.allow("a") and per_ip.allow("b") and per_ip.allow("c")
     assert len(per_ip.buckets) <= 2
+
+
+LINES = ["Spawn [Downtown]", "Exits: n e", "Here: Ann, Bob", "On the ground: a knife", 'Ann says, "hi"',
+         'Bob tells you, "psst"', "You hit the rat.", "The rat misses you.", "Unknown command 'x'.",
+         "You can't go that way.", "Slow down.", "Wrong name.", "A plain line.", "", "  indented",
+         "Neon [rain] falls", "Exits:", "café — crème", "[] brackets [x]", "Ann arrives from the north."]
+
+
+def test_text_spans_are_the_ansi_round_trip_without_escapes() -> None:
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "\n".join(rng.choice(LINES) for _ in range(rng.randint(1, 8)))
+        assert text_spans(text) == ansi_to_spans(colorize(text)), text
+    with_escape = "\x1b[31mred\x1b[0m\nExits: n"
+    assert text_spans(with_escape) == ansi_to_spans(colorize(with_escape))
+    assert msgspec.json.decode(spans_json("Exits: n")) == [{"text": "Exits: n", "fg": "green"}]
+
+
+def parse_frame(data: bytes) -> Frame:
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    gen = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(gen)
+    except StopIteration as done:
+        assert not reader.buffer  # nothing left over
+        return done.value  # type: ignore[no-any-return]
+    raise AssertionError("incomplete frame")
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
+def test_frames_parse_as_final_unmasked_text(size: int) -> None:
+    payload = b"x" * size
+    got = parse_frame(frames.frame(payload))
+    assert got.opcode is Opcode.TEXT and got.fin and got.data == payload
+
+
+def test_text_frames_carry_what_msgspec_would_encode() -> None:
+    text = "Spawn [Downtown]\nA plain line.\nExits: n e"
+    reply = parse_frame(frames.reply(text, 42)).data
+    assert reply == p.encode(p.Text(spans=ansi_to_spans(colorize(text)), id=42))
+    told = parse_frame(frames.text(text)).data
+    assert told == p.encode(p.Text(spans=ansi_to_spans(colorize(text))))
+    assert parse_frame(frames.message(p.Pong(id=3))).data == b'{"type":"pong","id":3}'

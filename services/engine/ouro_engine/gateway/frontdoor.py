@@ -108,7 +108,8 @@ class FrontDoor:
         tombstone = json.dumps({"revoked": time.time()})
         async with redis.pipeline(transaction=True) as pipe:
             for token in tokens:
-                pipe.set(RESUME_KEY + token.decode(), tombstone, xx=True, keepttl=True)
+                key = token.decode() if isinstance(token, bytes) else token  # (a client with decode_responses)
+                pipe.set(RESUME_KEY + key, tombstone, xx=True, keepttl=True)
             pipe.delete(RESUME_OF_KEY + pid)
             done = await pipe.execute()
         return sum(1 for ok in done[:-1] if ok)

@@ -8,8 +8,9 @@ resume token, then `room` and `status`; 3. client `command` -> `text` (spans, ca
 `room` on movement, `status` when it changed; 4. `quit` / `logout` revokes the character's resume tokens,
 then `bye logged_out` and close 4003. Every frame is decoded by `ouro_schemas.protocol`; a bad one
 gets an `error` (code + message); more than `errors_per_min` errors close with 1008 (policy violation).
-Output is queued per connection and written once per event-loop pass, so the game never awaits a
-client; a client whose socket buffer passes `out_buffer` bytes is cut off (1008).
+Output is framed here (`frames.py`), queued per connection and written in one `transport.write` per
+event-loop pass, so the game never awaits a client; a client whose socket buffer passes `out_buffer`
+bytes is cut off (1008). Idle connections are found by one sweep over all of them (no timer per frame).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import contextlib
 import logging
 import time
 from collections import deque
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,10 @@ from websockets.protocol import State
 from ouro_engine.accounts import AccountError
 from ouro_schemas import protocol as p
 
+from . import frames
 from .frontdoor import FrontDoor, LoggedOut
 from .limits import PerIp, TokenBucket, clean_line
 from .settings import GatewaySettings
-from .style import ansi_to_spans, colorize
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -43,13 +43,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=u
          ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
 CLOSE_TAKEN_OVER, CLOSE_IDLE, CLOSE_LOGGED_OUT = 4001, 4002, 4003
 CLIENT_REPORT = "Client: web (WebSocket, JSON protocol v{v})   Colour: styled spans   Wrap: by the browser"
-
-
-@lru_cache(maxsize=4096)
-def styled_frame(text: str) -> bytes:
-    """The encoded `text` message of a line many players are told at once ("X arrives."): styled and
-    encoded once, not once per listener (the bench's top cost in a crowded room)."""
-    return p.encode(p.Text(spans=ansi_to_spans(colorize(text))))
 
 
 class WsSession:
@@ -61,14 +54,14 @@ class WsSession:
 
     def send_text(self, text: str) -> None:
         cid = self.conn.current_id
-        self.conn.put(styled_frame(text) if cid is None else p.Text(spans=ansi_to_spans(colorize(text)), id=cid))
+        self.conn.put(frames.text(text) if cid is None else frames.reply(text, cid))
 
     def send_data(self, kind: str, data: dict[str, Any]) -> None:
         self.conn.send_data(kind, data)
 
     def close(self, reason: str) -> None:
         if reason == "taken over":
-            self.conn.put(p.Bye(code=p.ErrorCode.TAKEN_OVER, message="Someone logged in as you."))
+            self.conn.send(p.Bye(code=p.ErrorCode.TAKEN_OVER, message="Someone logged in as you."))
             self.conn.shutdown(CLOSE_TAKEN_OVER, "taken over")
         else:
             self.conn.shutdown(1000, reason[:100])
@@ -79,7 +72,7 @@ class WsConnection:
         self.gw, self.ws = gw, ws
         self.settings = gw.settings
         self.session = WsSession(self)
-        self.pending: list[Any] = []  # messages (Structs or encoded bytes) for the next flush
+        self.pending: list[bytes] = []  # framed messages for the next flush
         self.scheduled = False
         self.close_task: asyncio.Task[None] | None = None
         self.current_id: int | None = None
@@ -88,32 +81,34 @@ class WsConnection:
         self.last_status: dict[str, Any] | None = None
         self.last_room: str | None = None
         self.closing = False
+        self.last_input = time.monotonic()
+        self.warned = False  # told about the idle timeout
 
     # --- output ---------------------------------------------------------------------------------------
-    def put(self, msg: Any) -> None:
-        """Queue a message; everything queued during one pass of the event loop (one command and all it
-        causes) goes out in a single socket write at the end of the pass (`flush`)."""
+    def put(self, data: bytes) -> None:
+        """Queue a framed message; everything queued during one pass of the event loop (one command and
+        all it causes) goes out in a single socket write at the start of the next (`flush`)."""
         if self.closing:
             return
-        self.pending.append(msg)
+        self.pending.append(data)
         if not self.scheduled:
             self.scheduled = True
-            asyncio.get_running_loop().call_soon(self.flush)
+            self.gw.schedule(self)
+
+    def send(self, msg: p.ServerMessage) -> None:
+        self.put(frames.message(msg))
 
     def flush(self) -> None:
         self.scheduled = False
         batch, self.pending = self.pending, []
         ws = self.ws
-        if ws.protocol.state is not State.OPEN:
+        if not batch or ws.protocol.state is not State.OPEN:
             return
-        # websockets' own send() is a coroutine writing each frame with its own syscall; framing here and
-        # writing the joined bytes once is what keeps 500 clients cheap (see docs/gateway.md).
-        for msg in batch:
-            ws.protocol.send_text(msg if isinstance(msg, bytes) else p.encode(msg))
-        data = b"".join(ws.protocol.data_to_send())
-        if data:
-            ws.transport.write(data)
-        if ws.transport.get_write_buffer_size() > self.settings.out_buffer:  # the client does not read
+        # The library writes its own frames (pong, close) to the transport at once, so ours keep their
+        # order with them; one write per pass, not a `send()` coroutine and a syscall per frame.
+        transport = ws.transport
+        transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
+        if transport.get_write_buffer_size() > self.settings.out_buffer:  # the client does not read
             self.shutdown(1008, "output overflow")
 
     def shutdown(self, code: int, reason: str) -> None:
@@ -121,7 +116,7 @@ class WsConnection:
         if self.close_task is None:
             self.closing = True
             if self.scheduled:
-                self.flush()
+                self.flush()  # (the gateway's flush pass skips a connection with nothing pending)
             self.close_task = asyncio.get_running_loop().create_task(self.ws.close(code, reason))
 
     def send_data(self, kind: str, data: dict[str, Any]) -> None:
@@ -132,7 +127,7 @@ class WsConnection:
             room = self.gw.door.room_info(pid, data)
             if room is not None:
                 self.last_room = room["id"]
-                self.put(p.RoomInfo(**room))
+                self.send(p.RoomInfo(**room))
         elif kind == "vitals":
             self.push_status()
 
@@ -145,22 +140,22 @@ class WsConnection:
         status = self.gw.door.status(pid) if pid is not None else None
         if status is not None and status != self.last_status:
             self.last_status = status
-            self.put(p.Status(**status))
+            self.send(p.Status(**status))
 
     def error(self, code: p.ErrorCode, message: str, cmd_id: int | None = None) -> None:
-        self.put(p.Error(code=code, message=message, id=cmd_id))
+        self.send(p.Error(code=code, message=message, id=cmd_id))
         now = time.monotonic()
         self.errors.append(now)
         while self.errors and self.errors[0] < now - 60.0:
             self.errors.popleft()
         if len(self.errors) > self.settings.errors_per_min:
-            self.put(p.Bye(code=p.ErrorCode.ABUSE, message="Too many errors; closing."))
+            self.send(p.Bye(code=p.ErrorCode.ABUSE, message="Too many errors; closing."))
             self.shutdown(1008, "too many errors")
 
     # --- input ----------------------------------------------------------------------------------------
     async def serve(self) -> None:
         s = self.settings
-        self.put(p.Hello(max_frame=s.max_frame, max_line=s.max_line, commands_per_s=s.commands_per_s,
+        self.send(p.Hello(max_frame=s.max_frame, max_line=s.max_line, commands_per_s=s.commands_per_s,
                          text="Welcome to Ourobouro. Register or log in."))
         try:
             await self.read_loop()
@@ -181,33 +176,35 @@ class WsConnection:
                 await self.ws.recv()
 
     async def read_loop(self) -> None:
-        s = self.settings
-        warned = False
-        last_input = time.monotonic()
-        while not self.closing:
-            timeout = last_input + s.idle_timeout_s + (s.idle_grace_s if warned else 0) - time.monotonic()
+        max_frame = self.settings.max_frame
+        async for frame in self.ws:  # ends when the connection is closed
+            if self.closing:
+                return
+            self.last_input, self.warned = time.monotonic(), False
             try:
-                frame = await asyncio.wait_for(self.ws.recv(), timeout=max(0.0, timeout))
-            except TimeoutError:
-                if warned:
-                    self.put(p.Bye(code=p.ErrorCode.IDLE, message="Idle too long; goodbye."))
-                    self.shutdown(CLOSE_IDLE, "idle")
-                    return
-                warned = True
-                self.put(p.Error(code=p.ErrorCode.IDLE, message=f"You have been idle a while; you will be "
-                                 f"disconnected in {int(s.idle_grace_s)} seconds unless you act."))
-                continue
-            last_input, warned = time.monotonic(), False
-            try:
-                msg = p.decode_client(frame, s.max_frame)
+                msg = p.decode_client(frame, max_frame)
             except p.ProtocolError as exc:
                 self.error(exc.code, exc.message)
                 continue
             await self.dispatch(msg)
 
+    def check_idle(self, now: float) -> None:
+        """No input for `idle_timeout_s`: a warning; `idle_grace_s` more: goodbye (close 4002)."""
+        s = self.settings
+        idle = now - self.last_input
+        if self.closing or idle < s.idle_timeout_s:
+            return
+        if not self.warned:
+            self.warned = True
+            self.send(p.Error(code=p.ErrorCode.IDLE, message=f"You have been idle a while; you will be "
+                              f"disconnected in {int(s.idle_grace_s)} seconds unless you act."))
+        elif idle >= s.idle_timeout_s + s.idle_grace_s:
+            self.send(p.Bye(code=p.ErrorCode.IDLE, message="Idle too long; goodbye."))
+            self.shutdown(CLOSE_IDLE, "idle")
+
     async def dispatch(self, msg: p.ClientMessage) -> None:
         if isinstance(msg, p.Ping):
-            self.put(p.Pong(id=msg.id))
+            self.send(p.Pong(id=msg.id))
         elif isinstance(msg, p.Auth):
             await self.auth(msg)
         else:
@@ -235,7 +232,7 @@ class WsConnection:
         except AccountError as exc:
             self.error(p.ErrorCode.AUTH_FAILED, str(exc))
             return
-        self.put(p.AuthOk(name=name, player_id=pid, token=token, resumed=resumed))
+        self.send(p.AuthOk(name=name, player_id=pid, token=token, resumed=resumed))
         self.last_status = None
         door.attach(self.session, pid, name)
         self.push_status()
@@ -255,7 +252,8 @@ class WsConnection:
             await self.logout(msg.id)
             return
         if word == "client":
-            self.put(p.Text(spans=[p.Span(text=CLIENT_REPORT.format(v=p.VERSION))], id=msg.id))
+            report = CLIENT_REPORT.format(v=p.VERSION)
+            self.put(frames.text(report) if msg.id is None else frames.reply(report, msg.id))
             return
         self.current_id = msg.id
         try:
@@ -270,8 +268,8 @@ class WsConnection:
         pid = self.session.player_id
         if pid is not None:
             await self.gw.door.revoke_tokens(pid)
-        self.put(p.Text(spans=[p.Span(text="Goodbye.")], id=cmd_id))
-        self.put(p.Bye(code=p.ErrorCode.LOGGED_OUT, message="You logged out. Log in again to play."))
+        self.send(p.Text(spans=[p.Span(text="Goodbye.")], id=cmd_id))
+        self.send(p.Bye(code=p.ErrorCode.LOGGED_OUT, message="You logged out. Log in again to play."))
         self.shutdown(CLOSE_LOGGED_OUT, "logged out")
 
 
@@ -284,6 +282,9 @@ class WebGateway:
                       for f in STATIC.iterdir() if f.is_file()}
         self.files["/play"] = self.files["/static/play.html"]
         self._server: Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self.conns: set[WsConnection] = set()
+        self._dirty: list[WsConnection] = []  # connections with output queued in this pass
         self.port = settings.play_port
 
     async def start(self) -> int:
@@ -292,9 +293,34 @@ class WebGateway:
                                    max_size=self.settings.hard_max_frame, max_queue=16, ping_interval=30,
                                    ping_timeout=30, server_header="Ourobouro")
         self.port = next(iter(self._server.sockets)).getsockname()[1]
+        self._sweeper = asyncio.create_task(self._sweep_idle())
         return self.port
 
+    def schedule(self, conn: WsConnection) -> None:
+        """Flush `conn` in the next pass: one loop callback for every connection with output, not one each
+        (a move is told to everyone in two rooms: ~15 connections per command in the bench)."""
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush_all)
+        self._dirty.append(conn)
+
+    def _flush_all(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for conn in dirty:
+            conn.flush()
+
+    async def _sweep_idle(self) -> None:
+        s = self.settings
+        every = min(1.0, s.idle_timeout_s / 4, s.idle_grace_s / 4 if s.idle_grace_s > 0 else 1.0)
+        while True:
+            await asyncio.sleep(every)
+            now = time.monotonic()
+            for conn in list(self.conns):
+                conn.check_idle(now)
+
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
@@ -320,6 +346,7 @@ class WebGateway:
 
     async def _handler(self, ws: ServerConnection) -> None:
         conn = WsConnection(self, ws)
+        self.conns.add(conn)
         try:
             await conn.serve()
         except ConnectionClosed:
@@ -327,4 +354,5 @@ class WebGateway:
         except Exception:  # a bug in the gateway ends this connection only
             log.exception("websocket connection failed")
         finally:
+            self.conns.discard(conn)
             self.door.hub.detach(conn.session)
