@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import base64
+import collections
+import contextlib
 import cProfile
 import gc
+import hashlib
 import json
 import os
 import random
@@ -24,9 +29,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +72,8 @@ async def serve(ready_file: str) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     lag_task = asyncio.create_task(loop_lag("server"))
+    if os.environ.get("BENCH_STALLS"):
+        threading.Thread(target=stall_watch, args=(threading.get_ident(),), daemon=True).start()
     profile_to = os.environ.get("BENCH_PROFILE")  # a path: cProfile the server, stats written there
     profiler = cProfile.Profile() if profile_to else None
     if profiler is not None:
@@ -81,6 +92,25 @@ async def serve(ready_file: str) -> None:
 
 
 GC_PAUSES: list[float] = []
+BEAT = [time.monotonic()]  # the event loop's heartbeat (loop_lag), read by the stall watcher thread
+
+
+def stall_watch(loop_thread: int, threshold: float = 0.05) -> None:
+    """BENCH_STALLS=1: a thread that, whenever the server's loop has not beaten for `threshold`, samples
+    what the loop thread is running; the most frequent stacks are printed at exit (what blocks the loop)."""
+    seen: collections.Counter[str] = collections.Counter()
+
+    def report() -> None:
+        for stack, n in seen.most_common(6):
+            print(f"  stall sample x{n}:\n{stack}", file=sys.stderr)
+
+    atexit.register(report)
+    while True:
+        time.sleep(0.01)
+        if time.monotonic() - BEAT[0] > threshold:
+            frame = sys._current_frames().get(loop_thread)
+            if frame is not None:
+                seen["".join(traceback.format_stack(frame)[-7:])] += 1
 
 
 def _gc_timer() -> None:
@@ -102,6 +132,7 @@ async def loop_lag(who: str, every: float = 10.0) -> None:
     while True:
         t = time.monotonic()
         await asyncio.sleep(0.01)
+        BEAT[0] = time.monotonic()
         worst = max(worst, time.monotonic() - t - 0.01)
         if time.monotonic() > window_end:
             if os.environ.get("BENCH_LAG"):
@@ -112,7 +143,98 @@ async def loop_lag(who: str, every: float = 10.0) -> None:
             worst, window_end = 0.0, time.monotonic() + every
 
 
-# --- the clients --------------------------------------------------------------------------------------
+# --- the clients ---------------------------------------------------------------------------------------
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class WsClientProtocol(asyncio.Protocol):
+    """A lean RFC 6455 client for the load: HTTP upgrade, masked text frames out, frames parsed in
+    `data_received` (no coroutine, future or queue per message, unlike the `websockets` client: the
+    clients share the 2 cores with the server, so their cost shows in everyone's round trip). Pings are
+    answered; a close frame is echoed."""
+
+    def __init__(self, on_message: Callable[[bytes], None]) -> None:
+        self.on_message = on_message
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()
+        self.key = base64.b64encode(os.urandom(16))
+        self.open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.rng = random.Random()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        b"Sec-WebSocket-Key: " + self.key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.open.done():
+            self.open.set_exception(ConnectionError("lost before the upgrade"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        if not self.open.done():
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, self.buf = bytes(self.buf[:end]), self.buf[end + 4:]
+            accept = base64.b64encode(hashlib.sha1(self.key + GUID).digest())
+            if not head.startswith(b"HTTP/1.1 101") or b"Sec-WebSocket-Accept: " + accept not in head:
+                self.open.set_exception(ConnectionError(head.decode(errors="replace")))
+                return
+            self.open.set_result(None)
+        self.frames()
+
+    def frames(self) -> None:
+        buf = self.buf
+        while len(buf) >= 2:
+            b0, n, at = buf[0], buf[1], 2
+            if n & 0x80:
+                raise ConnectionError("a masked frame from the server")
+            if n == 126:
+                if len(buf) < 4:
+                    return
+                n, at = int.from_bytes(buf[2:4], "big"), 4
+            elif n == 127:
+                if len(buf) < 10:
+                    return
+                n, at = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < at + n:
+                return
+            payload = bytes(buf[at:at + n])
+            del buf[:at + n]
+            opcode = b0 & 0x0F
+            if opcode == 0x1:
+                if not b0 & 0x80:
+                    raise ConnectionError("fragmented text: not sent by this server")
+                self.on_message(payload)
+            elif opcode == 0x9:
+                self.send(payload, 0xA)
+            elif opcode == 0x8:
+                self.send(payload[:2], 0x8)
+                assert self.transport is not None
+                self.transport.close()
+
+    def send(self, payload: bytes, opcode: int = 0x1) -> None:
+        n = len(payload)
+        mask = self.rng.randbytes(4)
+        head = bytes((0x80 | opcode,)) + (bytes((0x80 | n,)) if n < 126 else b"\xfe" + n.to_bytes(2, "big"))
+        keys = (mask * (n // 4 + 1))[:n]
+        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(n, "big")
+        assert self.transport is not None
+        self.transport.write(head + mask + masked)
+
+    async def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.send((1000).to_bytes(2, "big"), 0x8)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self.closed), 5)
+            self.transport.close()
+
+
 class Bot:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -123,51 +245,53 @@ class Bot:
         self.next_id = 1
         self.errors = 0
         self.ready = False
+        self.authed: asyncio.Future[None] | None = None
+
+    def on_message(self, raw: bytes) -> None:
+        """Round trip = `command {id}` written -> first `text`/`error` frame with that id read. A line told
+        to everyone (`"id":null`) answers no command: it is skipped without decoding."""
+        now = time.perf_counter()
+        if raw.endswith(b'"id":null}'):
+            return
+        msg = msgspec.json.decode(raw)
+        kind = msg["type"]
+        if kind == "room":
+            self.exits = list(msg["exits"])
+        elif kind in ("text", "error") and msg.get("id") in self.sent:
+            sent = self.sent.pop(msg["id"])
+            self.rtts.append(now - sent)
+            self.at.append(sent)
+            self.errors += kind == "error"
+        elif self.authed is not None and not self.authed.done():
+            if kind == "auth_ok":
+                self.authed.set_result(None)
+            elif kind == "error":
+                self.authed.set_exception(RuntimeError(msg))
 
     async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float,
                   walk: int) -> None:
-        from websockets.asyncio.client import connect
-
-        async with connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None) as ws:
-            async with registered:
-                await ws.send(json.dumps({"type": "auth", "action": "register", "name": self.name,
-                                          "password": "secret12"}))
-                while True:
-                    msg = json.loads(await ws.recv())
-                    if msg["type"] == "room":
-                        self.exits = list(msg["exits"])
-                    if msg["type"] == "auth_ok":
-                        break
-                    if msg["type"] == "error":
-                        raise RuntimeError(msg)
-            reader = asyncio.create_task(self.read(ws))
-            for _ in range(walk):  # spread over the city first (unmeasured): a crowd in one room is O(N^2)
-                await ws.send(json.dumps({"type": "command", "line": random.choice(self.exits or ["look"])}))
-                await asyncio.sleep(0.3 + random.random() * 0.3)
-            self.ready = True
-            await start.wait()
-            await asyncio.sleep(random.random())  # spread the clients over the second
-            end = time.monotonic() + seconds
-            while time.monotonic() < end:
-                line = random.choice(self.exits) if self.exits and random.random() < 0.5 else "look"
-                cid, self.next_id = self.next_id, self.next_id + 1
-                self.sent[cid] = time.perf_counter()
-                await ws.send(json.dumps({"type": "command", "line": line, "id": cid}))
-                await asyncio.sleep(1.0)
-            await asyncio.sleep(0.5)
-            reader.cancel()
-
-    async def read(self, ws: object) -> None:
-        async for raw in ws:  # type: ignore[attr-defined]
-            msg = json.loads(raw)
-            kind = msg["type"]
-            if kind == "room":
-                self.exits = list(msg["exits"])
-            elif kind in ("text", "error") and msg.get("id") in self.sent:
-                sent = self.sent.pop(msg["id"])
-                self.rtts.append(time.perf_counter() - sent)
-                self.at.append(sent)
-                self.errors += kind == "error"
+        loop = asyncio.get_running_loop()
+        _, ws = await loop.create_connection(lambda: WsClientProtocol(self.on_message), "127.0.0.1", port)
+        await ws.open
+        async with registered:
+            self.authed = loop.create_future()
+            ws.send(msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
+                                         "password": "secret12"}))
+            await self.authed
+        for _ in range(walk):  # spread over the city first (unmeasured): a crowd in one room is O(N^2)
+            ws.send(msgspec.json.encode({"type": "command", "line": random.choice(self.exits or ["look"])}))
+            await asyncio.sleep(0.3 + random.random() * 0.3)
+        self.ready = True
+        await start.wait()
+        first = time.monotonic() + random.random()  # spread the clients over the second
+        for k in range(int(seconds)):  # one command a second, on a fixed schedule (no drift under load)
+            await asyncio.sleep(max(0.0, first + k - time.monotonic()))
+            line = random.choice(self.exits) if self.exits and random.random() < 0.5 else "look"
+            cid, self.next_id = self.next_id, self.next_id + 1
+            self.sent[cid] = time.perf_counter()
+            ws.send(b'{"type":"command","line":"%b","id":%d}' % (line.encode(), cid))
+        await asyncio.sleep(1.0)
+        await ws.close()
 
 
 def start_server() -> tuple[subprocess.Popen[bytes], int]:
@@ -196,6 +320,9 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
                 raise SystemExit(f"a client failed: {next(t.exception() for t in tasks if t.done())}")
             await asyncio.sleep(0.1)
         print(f"{clients} clients registered and walked {walk} random steps in {time.monotonic() - t0:.1f} s")
+        gc.collect()  # the clients' own collector: set up like the engine's (frozen heap, rarer young runs)
+        gc.freeze()
+        gc.set_threshold(50_000, 50, 1000)
         cpu0, wall0, t_start = sum(server.cpu_times()[:2]), time.monotonic(), time.perf_counter()
         me0 = sum(psutil.Process().cpu_times()[:2])
         start.set()
