@@ -96,21 +96,27 @@ BEAT = [time.monotonic()]  # the event loop's heartbeat (loop_lag), read by the 
 
 
 def stall_watch(loop_thread: int, threshold: float = 0.05) -> None:
-    """BENCH_STALLS=1: a thread that, whenever the server's loop has not beaten for `threshold`, samples
-    what the loop thread is running; the most frequent stacks are printed at exit (what blocks the loop)."""
-    seen: collections.Counter[str] = collections.Counter()
+    """BENCH_STALLS=1: a thread that samples what the server's loop thread runs whenever the loop has not
+    beaten for `threshold`; each stall (how long, when, the stack seen most) is printed at exit."""
+    stalls: list[tuple[float, float, str]] = []
+    t0 = time.monotonic()
 
     def report() -> None:
-        for stack, n in seen.most_common(6):
-            print(f"  stall sample x{n}:\n{stack}", file=sys.stderr)
+        for at, took, stack in stalls:
+            print(f"  stall at +{at:.1f} s, {took * 1000:.0f} ms, mostly in:\n{stack}", file=sys.stderr)
 
     atexit.register(report)
     while True:
-        time.sleep(0.01)
-        if time.monotonic() - BEAT[0] > threshold:
+        time.sleep(0.005)
+        if time.monotonic() - BEAT[0] <= threshold:
+            continue
+        began, seen = BEAT[0], collections.Counter[str]()
+        while time.monotonic() - BEAT[0] > threshold and BEAT[0] == began:
             frame = sys._current_frames().get(loop_thread)
             if frame is not None:
-                seen["".join(traceback.format_stack(frame)[-7:])] += 1
+                seen["".join(traceback.format_stack(frame)[-6:])] += 1
+            time.sleep(0.005)
+        stalls.append((began - t0, time.monotonic() - began, seen.most_common(1)[0][0] if seen else "?"))
 
 
 def _gc_timer() -> None:
@@ -323,6 +329,8 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
         gc.collect()  # the clients' own collector: set up like the engine's (frozen heap, rarer young runs)
         gc.freeze()
         gc.set_threshold(50_000, 50, 1000)
+        redis_server = server.children(recursive=True)  # the embedded redis-server
+        redis0 = sum(sum(c.cpu_times()[:2]) for c in redis_server)
         cpu0, wall0, t_start = sum(server.cpu_times()[:2]), time.monotonic(), time.perf_counter()
         me0 = sum(psutil.Process().cpu_times()[:2])
         start.set()
@@ -331,6 +339,7 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
         lag.cancel()
         wall = time.monotonic() - wall0
         cpu = sum(server.cpu_times()[:2]) - cpu0
+        redis_cpu = sum(sum(c.cpu_times()[:2]) for c in redis_server) - redis0
         me = sum(psutil.Process().cpu_times()[:2]) - me0
         rtts = [r * 1000 for b in bots for r in b.rtts]
         lost = sum(len(b.sent) for b in bots)
@@ -345,7 +354,8 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
         print("by 10 s window, p50/p99 ms: " + "  ".join(
             f"[{w * 10}s] {pct(v, 50):.1f}/{pct(v, 99):.1f}" for w, v in sorted(windows.items())))
         print(f"server CPU: {cpu:.1f} s over {wall:.1f} s = {100 * cpu / wall:.0f}% of one core "
-              f"(clients' own process: {100 * me / wall:.0f}%); cores: {os.cpu_count()}; "
+              f"(its redis-server: {100 * redis_cpu / wall:.0f}%; the clients' process: {100 * me / wall:.0f}%); "
+              f"cores: {os.cpu_count()}; "
               f"load average {os.getloadavg()[0]:.2f}")
     finally:
         proc.terminate()
