@@ -156,7 +156,7 @@ class WsConnection:
     async def serve(self) -> None:
         s = self.settings
         self.send(p.Hello(max_frame=s.max_frame, max_line=s.max_line, commands_per_s=s.commands_per_s,
-                         text="Welcome to Ourobouro. Register or log in."))
+                          text="Welcome to Ourobouro. Register or log in."))
         try:
             await self.read_loop()
         finally:
