@@ -1,4 +1,5 @@
-"""World events: near the edge, economy statistics, district crowding, world-event durations."""
+"""World events: economy statistics, district crowding, world-event durations (near the edge and dead
+ends: tests/engine/test_growth.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,6 @@ from ouro_engine.settings import EngineSettings
 from ouro_schemas import messages as m
 from ouro_schemas.messages import EventKind
 from tests.engine.conftest import Player, signed, tick_for
-
-
-def test_near_edge_reported_when_approaching(core: Core, ann: Player) -> None:
-    core.game.take_events()
-    ann.do("e")  # alley: on the bounding box
-    near = [e for e in core.game.take_events() if e.kind == EventKind.PLAYER_NEAR_EDGE]
-    # the tiny world is all edge: the first room already reported at login; moving along it does not repeat
-    assert near == []
-    core.game.map.bounds = (-5, 4, -5, 5)  # pretend a bigger city: alley (1,0) is 3 from x=4, dead-end 2
-    ann.do("e")
-    near = [e for e in core.game.take_events() if e.kind == EventKind.PLAYER_NEAR_EDGE]
-    assert near and near[0].data["distance"] == 2 and near[0].room_id == "dead-end"
 
 
 def test_economy_stats_every_n_ticks(settings: EngineSettings, base_dir: object) -> None:

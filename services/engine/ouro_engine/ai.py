@@ -27,7 +27,9 @@ class AISystem:
     def __init__(self, game: Game) -> None:
         self.game = game
         self.heap: list[tuple[float, str]] = []
-        self.scheduled: set[str] = set()
+        # entity -> its next pulse; a heap entry whose time differs is stale (the NPC left memory with its
+        # chunk and came back, and was scheduled again), so an NPC never pulses twice as often.
+        self.next_at: dict[str, float] = {}
         self.acted = 0  # for the benchmark and metrics
         # (room id, district) -> open exits staying in the district; rebuilt when any room changes.
         self._routes: dict[tuple[str, str | None], list[str]] = {}
@@ -38,21 +40,30 @@ class AISystem:
         return float(self.game.world.schedule_rng.uniform(s.ai_min_s, s.ai_max_s))
 
     def schedule_new(self, now: float) -> None:
-        for eid, _ in self.game.world.query(k.AI):
-            if eid not in self.scheduled:
-                self.scheduled.add(eid)
-                heapq.heappush(self.heap, (now + self._delay(), eid))
+        """Schedule NPCs new to memory (spawned, or loaded with their chunk); forget the ones that left."""
+        world = self.game.world
+        for eid in [e for e in self.next_at if not world.has(e, k.AI)]:
+            del self.next_at[eid]
+        for eid, _ in world.query(k.AI):
+            if eid not in self.next_at:
+                due = now + self._delay()
+                self.next_at[eid] = due
+                heapq.heappush(self.heap, (due, eid))
 
     def process(self, now: float) -> None:
         world = self.game.world
-        if len(self.scheduled) != world.count(k.AI):
+        if len(self.next_at) != world.count(k.AI):
             self.schedule_new(now)
         while self.heap and self.heap[0][0] <= now:
-            _, eid = heapq.heappop(self.heap)
+            due, eid = heapq.heappop(self.heap)
+            if self.next_at.get(eid) != due:
+                continue  # stale: rescheduled since, or gone
             if not world.exists(eid) or not world.has(eid, k.AI):
-                self.scheduled.discard(eid)
+                del self.next_at[eid]
                 continue
-            heapq.heappush(self.heap, (now + self._delay(), eid))
+            due = now + self._delay()
+            self.next_at[eid] = due
+            heapq.heappush(self.heap, (due, eid))
             if world.has(eid, k.Dead):
                 continue
             self.acted += 1

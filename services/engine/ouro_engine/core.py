@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from ouro_engine import components as k
+from ouro_engine import growth
 from ouro_engine.ai import AISystem
 from ouro_engine.clock import Clock
 from ouro_engine.combat import CombatSystem
@@ -74,6 +75,8 @@ class Core:
             game.mark_qm(qm.id)
         game.spawn_room_id = base.spawn_room_id
         spawn_base(game, base)
+        growth.refresh(game)
+        game.map.refresh_meta()
         game.dirty.districts = True
 
     # --- players ------------------------------------------------------------------------------------
@@ -85,7 +88,10 @@ class Core:
     def connect(self, pid: str) -> None:
         game = self.game
         game.world.add(pid, k.Online(since=game.now))
-        if game.world.get(pid, k.Position) is None or game.room_of(pid) is None:
+        pos = game.world.get(pid, k.Position)
+        if pos is not None and game.room_of(pid) is None:
+            game.chunks.ensure_room(pos.room_id)  # where the player left off, in a chunk not in memory
+        if pos is None or game.room_of(pid) is None:
             game.world.move(pid, game.spawn_room_id)
         game.dirty.online = True
         room = game.room_of(pid)

@@ -93,6 +93,34 @@ class World:
         self.dirty.discard(eid)
         self.removed.add(eid)
 
+    def insert(self, eid: str, *components: Any) -> bool:
+        """An entity read back from storage (a chunk loading): not dirty, nothing to write. False when an
+        entity with that id is already in memory (the one in memory is newer)."""
+        if eid in self._entities:
+            return False
+        was_dirty = eid in self.dirty
+        self.create(eid, *components)
+        if not was_dirty:
+            self.dirty.discard(eid)
+        return True
+
+    def evict(self, eid: str) -> None:
+        """Forget an entity that stays in storage (its chunk unloads): not a deletion, nothing is written."""
+        store = self._entities.pop(eid, None)
+        if store is None:
+            return
+        for kind, comp in store.items():
+            self._by_type[kind].pop(eid, None)
+            if kind is Position:
+                self._rooms[comp.room_id].discard(eid)
+                self._listeners[comp.room_id].discard(eid)
+                if not self._rooms[comp.room_id]:
+                    del self._rooms[comp.room_id]
+                if not self._listeners.get(comp.room_id, True):
+                    del self._listeners[comp.room_id]
+        self._pending_delete.discard(eid)
+        self.dirty.discard(eid)
+
     def entities(self) -> list[str]:
         return [eid for eid in self._entities if eid not in self._pending_delete]
 

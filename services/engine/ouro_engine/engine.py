@@ -2,12 +2,14 @@
 
 One pass of the loop (`step`):
 1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks);
-2. unless paused: apply queued patches (a tick boundary: no command or system is half-way);
+2. unless paused: read the chunks the queued patches touch (and their neighbours), then apply the
+   patches (a tick boundary: no command or system is half-way);
 3. at tick time: run the systems (`Core.tick`); overruns are counted;
 4. collect every dirty change and write it in one MULTI pipeline, together with the world events and
    patch results it produced (XADDs in the same transaction: a crash keeps both or neither, never the
    state without its events);
 5. then resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
+6. every `chunk_every_ticks`: load the chunks around online players, unload the idle ones (chunks.py).
 Player commands do not wait for any of this: they run as their lines arrive.
 """
 
@@ -21,11 +23,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from ouro_engine import metrics, persistence
+from ouro_engine import loading, metrics, persistence
 from ouro_engine.accounts import Accounts
+from ouro_engine.chunks import ChunkIO, sync_twin
 from ouro_engine.clock import Clock
 from ouro_engine.core import Core
 from ouro_engine.loader import load_base
+from ouro_engine.prefetch import patch_chunks
 from ouro_engine.sessions import SessionHub
 from ouro_engine.settings import EngineSettings
 from ouro_engine.summary import build_summary
@@ -56,10 +60,13 @@ class Engine:
         self.bus = bus or Bus(redis, maxlen=settings.stream_maxlen)
         self.clock = clock
         self.core = Core(settings, clock)
+        self.chunk_io = ChunkIO(redis, sync_twin(redis))
+        self.core.game.chunks.io = self.chunk_io
         self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
         self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
         self._carry: list[persistence.Write] = []  # the writes of a flush that failed, retried first
+        self._chunk_counts: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self.paused = False
@@ -70,7 +77,7 @@ class Engine:
         """Validate the base content (fail fast), then restore from Redis or seed a fresh world."""
         base = load_base(self.settings.resolved_base_dir())
         if await persistence.is_initialized(self.redis):
-            await persistence.load(self.redis, self.core.game)
+            await loading.load(self.redis, self.core.game)
             log.info("world restored from redis", extra={"entities": len(self.core.game.world)})
         else:
             self.core.load_base(base)
@@ -84,9 +91,13 @@ class Engine:
         """Rebuild the world from Redis (after a rollback restored the keys), keeping sessions."""
         old_send, old_data = self.core.game.send, self.core.game.send_data
         self.core = Core(self.settings, self.clock)
+        self.core.game.chunks.io = self.chunk_io
         self.hub.core = self.core
         self.core.game.send, self.core.game.send_data = old_send, old_data
-        await persistence.load(self.redis, self.core.game)
+        await loading.load(self.redis, self.core.game)
+        # the players still connected need their chunks before they are put back in the world
+        for pid in list(self.hub.sessions):
+            await self.core.game.chunks.load_for_player(pid)
         self.core.ai.schedule_new(self.core.game.now)
         self.hub.rebind()
         _freeze_heap()
@@ -113,12 +124,33 @@ class Engine:
 
     async def submit_patch_now(self, patch: Patch) -> PatchResult:
         """Apply at once (the caller is at a boundary: no tick is running); tests and tools."""
+        await self.prefetch([patch])
         result = self.core.patcher.apply(patch)
         metrics.PATCHES.labels(result.status).inc()
         return result
 
-    def _apply_patches(self) -> None:
+    async def prefetch(self, patches: list[Patch]) -> None:
+        """Read the chunks these patches touch (and the chunks around them) into memory; raises a Redis
+        error when they cannot be read (the patches then wait: applying them against a partial map
+        could reject a good patch for good)."""
+        game = self.core.game
+        chunks = await patch_chunks(self.chunk_io, game, patches)
+        await game.chunks.load(chunks, game.now)
+        game.chunks.touch(chunks, game.now)
+
+    async def _prefetch_and_apply(self) -> None:
         queued, self._patches = self._patches, []
+        if not queued:
+            return
+        try:
+            await self.prefetch([p for p, _ in queued])
+        except REDIS_ERRORS as exc:
+            log.warning("chunks for patches unreadable; patches wait", extra={"error": str(exc)})
+            self._patches[:0] = queued
+            return
+        self._apply_patches(queued)
+
+    def _apply_patches(self, queued: list[tuple[Patch, asyncio.Future[PatchResult]]]) -> None:
         for patch, future in queued:
             try:
                 result = self.core.patcher.apply(patch)
@@ -153,7 +185,7 @@ class Engine:
                 pass
         self._wake.clear()
         if not self.paused:
-            self._apply_patches()
+            await self._prefetch_and_apply()
         ticked = False
         if self.paused and time.monotonic() >= self.next_tick:
             self.next_tick = time.monotonic() + period  # keep the pace while paused (no busy loop)
@@ -168,6 +200,31 @@ class Engine:
             self.next_tick = max(self.next_tick + period, time.monotonic())
         tick = self.core.game.world.tick
         await self.flush(summary=ticked and tick % self.settings.summary_every_ticks == 0)
+        if ticked and tick % self.settings.chunk_every_ticks == 0:
+            await self.maintain_chunks()
+
+    async def maintain_chunks(self) -> None:
+        """Load the chunks players will walk into; unload the ones nobody needs (after a good flush)."""
+        game = self.core.game
+        store = game.chunks
+        try:
+            await store.load(store.wanted(), game.now)
+        except REDIS_ERRORS as exc:
+            log.warning("chunk load failed; retrying", extra={"error": str(exc)})
+            return
+        if self.settings.chunk_unload and not self._carry:
+            store.unload_idle(game.now, self.settings.chunk_idle_s)
+        self._chunk_metrics(store.stats())
+
+    def _chunk_metrics(self, stats: dict[str, int]) -> None:
+        metrics.CHUNKS_LOADED.set(stats["chunks_loaded"])
+        metrics.CHUNKS_KNOWN.set(stats["chunks"])
+        metrics.ROOMS_LOADED.set(stats["rooms_loaded"])
+        for counter, name in ((metrics.CHUNK_LOADS, "loads"), (metrics.CHUNK_UNLOADS, "unloads"),
+                              (metrics.CHUNK_MISSES, "misses")):
+            delta = stats[name] - self._chunk_counts.get(name, 0)
+            counter.inc(delta if delta >= 0 else stats[name])  # a reload starts a new Core from 0
+            self._chunk_counts[name] = stats[name]
 
     async def flush(self, *, summary: bool = False) -> None:
         game = self.core.game
@@ -213,5 +270,5 @@ class Engine:
 
     def health(self) -> dict[str, Any]:
         game = self.core.game
-        return {"tick": game.world.tick, "entities": len(game.world), "rooms": len(game.map.rooms),
-                "players_online": len(self.hub.sessions), "paused": self.paused}
+        return {"tick": game.world.tick, "entities": len(game.world), "rooms": game.map.room_count(),
+                "players_online": len(self.hub.sessions), "paused": self.paused, **game.chunks.stats()}

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from ouro_engine.chunks import ChunkStore
 from ouro_engine.clock import Clock
 from ouro_engine.components import Health, Identity, Online, Position
 from ouro_engine.ecs import World
@@ -59,6 +60,13 @@ class Dirty:
         self.events: set[str] = set()
         self.events_removed: set[str] = set()
         self.applied: set[str] = set()
+        self.removed_cells: dict[str, tuple[int, int, int]] = {}  # removed room id -> its cell
+        self.chunk_meta: set[tuple[int, int]] = set()  # chunks whose figures must be written again
+        # Growth points (growth.refresh): cells changed since the last refresh, rooms removed since,
+        # and the changes to write: (chunk, "room:dir") -> point (None: gone).
+        self.growth_cells: set[tuple[int, int, int]] = set()
+        self.growth_removed: dict[str, tuple[int, int, int]] = {}
+        self.growth: dict[tuple[tuple[int, int], str], Any] = {}
         self.online = False
         self.districts = False
 
@@ -68,6 +76,7 @@ class Game:
         self.settings = settings
         self.world = World(settings.seed, clock, listener=Online)
         self.map = Map()
+        self.chunks = ChunkStore(self)  # which chunks are in memory (no Redis here: the shell sets `io`)
         self.templates = Templates()
         self.qms: dict[str, QmState] = {}
         self.events_active: dict[str, ActiveEvent] = {}
@@ -154,6 +163,9 @@ class Game:
         self.map.version += 1
         self.dirty.rooms.add(room_id)
         self.dirty.rooms_removed.discard(room_id)
+        room = self.map.get(room_id)
+        if room is not None:
+            self.dirty.growth_cells.add(room.coords)
 
     def mark_qm(self, qm_id: str) -> None:
         self.dirty.qms.add(qm_id)

@@ -22,3 +22,9 @@ LOGINS = Counter("ouro_engine_logins_total", "Login attempts by outcome", ["outc
 TELNET_CLIENTS = Counter("ouro_engine_telnet_clients_total",
                          "Telnet connections by the client named in TTYPE (known names, else other/none)", ["client"])
 TELNET_MTTS_FLAGS = Counter("ouro_engine_telnet_mtts_flags_total", "Telnet clients by MTTS flag they sent", ["flag"])
+CHUNKS_LOADED = Gauge("ouro_engine_chunks_loaded", "Chunks whose rooms and entities are in memory")
+CHUNKS_KNOWN = Gauge("ouro_engine_chunks", "Chunks with rooms in the whole world")
+ROOMS_LOADED = Gauge("ouro_engine_rooms_in_memory", "Rooms in memory (the rest are in Redis)")
+CHUNK_LOADS = Counter("ouro_engine_chunk_loads_total", "Chunks read into memory (prefetch and misses)")
+CHUNK_UNLOADS = Counter("ouro_engine_chunk_unloads_total", "Chunks forgotten after chunk_idle_s unwanted")
+CHUNK_MISSES = Counter("ouro_engine_chunk_misses_total", "Chunks read blocking because the game needed them now")

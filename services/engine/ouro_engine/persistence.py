@@ -3,7 +3,9 @@
 `collect` snapshots everything dirty into a list of writes *synchronously* (so the game may go on
 while they travel); `write` sends them in one MULTI/EXEC pipeline — a tick's changes land together
 or not at all. The engine carries the writes of a failed flush into the next one (compacted when a
-long outage makes them many), so deletions are retried too. `load` rebuilds a Game from the keys (restart, `engine_reload`).
+long outage makes them many), so deletions are retried too. The chunk indexes (which rooms and
+entities each chunk holds, growth points, chunk figures) are written in the same MULTI
+(`chunkstore.py`); `loading.load` rebuilds a Game from the keys (restart, `engine_reload`).
 
 Loss window: at most one tick of changes (1/OURO_TICK_HZ s) plus Redis' AOF `appendfsync everysec`
 (≤ 1 s) — see docs/engine.md.
@@ -17,14 +19,14 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
+from ouro_engine import chunkstore
 from ouro_engine import components as k
-from ouro_engine.game import ActiveEvent, Game, QmState
-from ouro_engine.rooms import room_from_json, room_to_json
-from ouro_engine.templates import TEMPLATE_MODELS
+from ouro_engine.game import Game
+from ouro_engine.rooms import room_to_json
 from ouro_schemas import names
-from ouro_schemas.errors import ContentError
+from ouro_schemas.chunks import chunk_key
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: chunk indexes (issue 10); a version-1 world is migrated when it is loaded
 _enc = msgspec.json.Encoder()
 Write = tuple[str, tuple[Any, ...]]  # (redis method, args)
 
@@ -42,11 +44,11 @@ def entity_json(game: Game, eid: str) -> dict[str, Any]:
         name = k.NAME_OF.get(kind)
         if name is not None:
             out[name] = msgspec.to_builtins(comp)
-    out.update(_view(game, comps))
+    out.update(_view(game, eid, comps))
     return out
 
 
-def _view(game: Game, comps: dict[type[Any], Any]) -> dict[str, Any]:
+def _view(game: Game, eid: str, comps: dict[type[Any], Any]) -> dict[str, Any]:
     """Derived, read-only fields for readers (the director's Questmaker turns, the gen-worker)."""
     view: dict[str, Any] = {}
     ident, pos = comps.get(k.Identity), comps.get(k.Position)
@@ -55,6 +57,8 @@ def _view(game: Game, comps: dict[type[Any], Any]) -> dict[str, Any]:
     room = game.map.get(pos.room_id) if pos is not None else None
     if room is not None:
         view["district_id"] = room.district_id
+    anchor = game.chunks.anchor.get(eid)
+    view["chunk"] = chunk_key(anchor) if anchor is not None else None  # None: global (players, their things)
     hp, wallet, player, stats = comps.get(k.Health), comps.get(k.Wallet), comps.get(k.Player), comps.get(k.CombatStats)
     if hp is not None:
         view["hp"], view["max_health"] = hp.current, hp.maximum
@@ -67,11 +71,15 @@ def _view(game: Game, comps: dict[type[Any], Any]) -> dict[str, Any]:
     return view
 
 
-def entity_from_json(game: Game, data: dict[str, Any]) -> None:
-    eid = data["id"]
+def entity_components(data: dict[str, Any]) -> list[Any]:
+    """The persisted components of an entity's JSON (derived fields are never read back)."""
     comps = [msgspec.convert(data[name], kind) for name, kind in k.PERSISTED.items() if name in data]
     comps.append(k.Origin(source=str(data.get("origin") or "base")))
-    game.world.create(eid, *comps)
+    return comps
+
+
+def entity_from_json(game: Game, data: dict[str, Any]) -> None:
+    game.world.create(data["id"], *entity_components(data))
 
 
 def meta_fields(game: Game) -> dict[str, str]:
@@ -94,10 +102,12 @@ def _entity_writes(game: Game) -> list[Write]:
     world = game.world
     for eid in world.dirty:
         if world.exists(eid):
+            w += chunkstore.anchor_writes(game, eid)
             w.append(("set", (names.WORLD_ENTITY + eid, _enc.encode(entity_json(game, eid)))))
             w.append(("sadd", (names.WORLD_ENTITY_INDEX, eid)))
     for eid in world.removed:
         w += [("delete", (names.WORLD_ENTITY + eid,)), ("srem", (names.WORLD_ENTITY_INDEX, eid))]
+        w += chunkstore.unanchor_writes(game, eid)
     world.dirty, world.removed = set(), set()
     return w
 
@@ -114,8 +124,11 @@ def _room_writes(game: Game) -> list[Write]:
             w.append(("set", (names.WORLD_ROOM + rid, _enc.encode(room_to_json(room)))))
             w.append(("sadd", (names.WORLD_ROOM_INDEX, rid)))
             w.append(("hset", (names.WORLD_COORD, coord, rid)))
+            w.append(chunkstore.chunk_room_write(rid, room.coords))
     for rid in d.rooms_removed:
         w += [("delete", (names.WORLD_ROOM + rid,)), ("srem", (names.WORLD_ROOM_INDEX, rid))]
+        if rid in d.removed_cells:
+            w.append(chunkstore.chunk_room_delete(rid, d.removed_cells[rid]))
     w += [("hdel", (names.WORLD_COORD, coord)) for coord in d.coords_removed - kept]
     return w
 
@@ -129,6 +142,7 @@ def _template_writes(game: Game) -> list[Write]:
             w.append(("sadd", (names.WORLD_TEMPLATE_INDEX, tid)))
     for tid in d.templates_removed:
         w += [("delete", (names.WORLD_TEMPLATE + tid,)), ("srem", (names.WORLD_TEMPLATE_INDEX, tid))]
+        w.append(("hdel", (names.WORLD_DISTRICTS, tid)))  # a district founded by a block, undone
     for qid in d.qms:
         if qid in game.qms:
             w.append(("set", (names.WORLD_QUESTMAKER + qid, _enc.encode(game.qms[qid]))))
@@ -153,7 +167,9 @@ def _state_writes(game: Game) -> list[Write]:
 
 def collect(game: Game, population: dict[str, int], summary: dict[str, Any] | None) -> list[Write]:
     """Everything dirty as Redis writes; clears the dirty marks."""
-    w = _entity_writes(game) + _room_writes(game) + _template_writes(game) + _state_writes(game)
+    # Growth points first: they read the rooms as they are now, and the chunk figures count them.
+    w = chunkstore.growth_writes(game) + _room_writes(game) + chunkstore.meta_writes(game)
+    w += _entity_writes(game) + _template_writes(game) + _state_writes(game)
     if game.dirty.districts or summary is not None:
         districts = _district_json(game, population)
         if districts:
@@ -201,58 +217,14 @@ async def is_initialized(redis: Redis) -> bool:
     return bool(await redis.hexists(names.WORLD_META, "version"))
 
 
-async def _load_json_keys(redis: Redis, index: str, prefix: str) -> list[dict[str, Any]]:
-    members: Any = await redis.smembers(index)
-    ids = sorted(m.decode() for m in members)
-    if not ids:
-        return []
-    raws = await redis.mget([prefix + i for i in ids])
-    return [json.loads(raw) for raw in raws if raw]
-
-
-async def load(redis: Redis, game: Game) -> None:
-    """Rebuild `game` (fresh) from Redis; raises ContentError naming a key that does not validate."""
-    for row in await _load_json_keys(redis, names.WORLD_TEMPLATE_INDEX, names.WORLD_TEMPLATE):
-        kind = row.get("type")
-        if kind not in TEMPLATE_MODELS:
-            raise ContentError(names.WORLD_TEMPLATE, [f"unknown template type {kind!r}"])
-        model = game.templates.add_raw(kind, row["template"], names.WORLD_TEMPLATE + str(row["template"].get("id")))
-        if row.get("added_by"):
-            game.templates.added_by[model.id] = row["added_by"]  # type: ignore[attr-defined]
-    for row in await _load_json_keys(redis, names.WORLD_ROOM_INDEX, names.WORLD_ROOM):
-        game.map.add(room_from_json(row))
-    for row in await _load_json_keys(redis, names.WORLD_ENTITY_INDEX, names.WORLD_ENTITY):
-        entity_from_json(game, row)
-    for qid in game.templates.by_type["questmaker"]:
-        raw = await redis.get(names.WORLD_QUESTMAKER + qid)
-        if raw:
-            game.qms[qid] = msgspec.json.decode(raw, type=QmState)
-    events: Any = await redis.hgetall(names.WORLD_EVENTS_ACTIVE)
-    for evid, raw in events.items():
-        game.events_active[evid.decode()] = msgspec.json.decode(raw, type=ActiveEvent)
-    applied: Any = await redis.hgetall(names.WORLD_APPLIED_PATCHES)
-    game.applied = {pid.decode(): raw for pid, raw in applied.items()}
-    raw_meta: Any = await redis.hgetall(names.WORLD_META)
-    meta = {a.decode(): b.decode() for a, b in raw_meta.items()}
-    game.world.tick = int(meta.get("tick", 0))
-    game.world.serial = int(meta.get("serial", 0))
-    game.spawn_room_id = meta.get("spawn_room_id", "spawn")
-    game.money_created = int(meta.get("money_created", 0))
-    game.money_destroyed = int(meta.get("money_destroyed", 0))
-    if "rng" in meta:
-        game.world.rng.bit_generator.state = json.loads(meta["rng"])
-    for eid, (player,) in game.world.query(k.Player):
-        game.players_by_name[player.name.lower()] = eid
-    # Nobody is connected after a restart; sessions re-attach players as they log in.
-    game.world.dirty, game.world.removed = set(), set()
-    game.dirty.online = True
-    game.dirty.districts = True
-
-
 def mark_everything(game: Game) -> None:
-    """First start: every entity, room, template and Questmaker is written."""
+    """First start (or a migration): every entity, room, template and Questmaker is written, with the
+    chunk indexes and every growth point."""
     game.world.dirty.update(game.world.entities())
     game.dirty.rooms.update(game.map.rooms)
+    game.map.stale.update(game.map.by_chunk)
+    game.map.growth.clear()  # recomputed for every room and written at the flush
+    game.dirty.growth_cells.update(room.coords for room in game.map.rooms.values())
     game.dirty.templates.update(game.templates.type_of)
     game.dirty.qms.update(game.qms)
     game.dirty.online = game.dirty.districts = True

@@ -25,7 +25,14 @@ class EngineSettings(ServiceSettings):
     ai_min_s: Annotated[float, Field(gt=0, le=3600)] = 1.0  # each NPC acts every ai_min_s..ai_max_s
     ai_max_s: Annotated[float, Field(gt=0, le=3600)] = 3.0
     seed: int = 1  # the World's numpy RNG seed (fights, wandering, loot)
-    edge_distance: Annotated[int, Field(ge=0, le=50)] = 2  # "near the edge" = within N rooms of bounds
+    edge_distance: Annotated[int, Field(ge=0, le=50)] = 2  # "near the edge" = within N moves of a growth point
+    dead_end_window_s: Annotated[float, Field(gt=0)] = 600.0  # dead-end hits are counted over this window
+    # Chunks (docs/engine.md "Chunks"): the 3×3 around each online player stay in memory (radius 1);
+    # others unload when nobody wanted them for chunk_idle_s. chunk_unload=false keeps everything.
+    chunk_radius: Annotated[int, Field(ge=1, le=4)] = 1
+    chunk_idle_s: Annotated[float, Field(ge=0)] = 30.0
+    chunk_unload: bool = True
+    chunk_every_ticks: Annotated[int, Field(ge=1)] = 5  # how often the shell loads/unloads (in ticks)
     crowded_players: Annotated[int, Field(ge=2, le=10_000)] = 10  # players in a district = crowded
     quest_idle_s: Annotated[float, Field(gt=0)] = 300.0  # no quest action for N s = idle (unless the QM says)
     economy_every_ticks: Annotated[int, Field(ge=1)] = 600  # economy stats event period

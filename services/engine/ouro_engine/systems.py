@@ -48,8 +48,9 @@ class RespawnSystem:
         world = self.game.world
         for eid, (dead, ai, hp) in list(world.query(k.Dead, k.AI, k.Health)):
             if dead.respawn_at <= now:
-                if ai.home_room_id not in self.game.map.rooms:  # its home was removed by a patch
-                    world.delete(eid)
+                if ai.home_room_id not in self.game.map.rooms:
+                    # Its home chunk is not in memory (it respawns when it is), or the room was removed
+                    # by a patch (which deletes the dead NPCs homed there: apply_remove_rooms).
                     continue
                 world.remove(eid, k.Dead)
                 hp.current = hp.maximum

@@ -70,6 +70,12 @@ WORLD_ENTITY_INDEX: Final = "ouro:world:entities"  # set of entity ids
 WORLD_ROOM: Final = "ouro:world:room:"  # + room id -> JSON room (name, coords, exits, district)
 WORLD_ROOM_INDEX: Final = "ouro:world:rooms"  # set of room ids
 WORLD_COORD: Final = "ouro:world:coord"  # hash "x,y,z" -> room id
+# Chunks (ouro_schemas.chunks): the world's 20×20 columns; "<ck>" is `chunks.chunk_key`, e.g. "0,-1".
+WORLD_CHUNKS: Final = "ouro:world:chunks"  # hash "<ck>" -> JSON chunk meta (rooms, bounds, districts…)
+WORLD_CHUNK: Final = "ouro:world:chunk:"  # + "<ck>" -> hash room id -> "x,y,z" (the chunk's rooms)
+WORLD_CHUNK_ENTITIES: Final = "ouro:world:chunk_entities:"  # + "<ck>" -> set of entity ids anchored there
+WORLD_ENTITIES_GLOBAL: Final = "ouro:world:entities_global"  # set: players and what they carry (no chunk)
+WORLD_GROWTH: Final = "ouro:world:growth:"  # + "<ck>" -> hash "room id:direction" -> JSON growth point
 WORLD_TEMPLATE: Final = "ouro:world:template:"  # + template id -> JSON template in force
 WORLD_TEMPLATE_INDEX: Final = "ouro:world:templates"  # set of template ids
 WORLD_DISTRICTS: Final = "ouro:world:districts"  # hash district id -> JSON district summary

@@ -2,7 +2,8 @@
 
 1. A patch id already applied returns the recorded result (the same patch twice = once).
 2. The HMAC signature must verify (unsigned or forged -> rejected, and *not* recorded, so a forged
-   copy cannot block the real patch).
+   copy cannot block the real patch). A refused undo is not recorded either: it may be sent again
+   once what blocked it (a player in the block) has gone.
 3. Every op is checked against a `Plan` (an overlay of the ops before it): the first failing op
    rejects (or, for an unaffordable Questmaker action, skips) the whole patch and nothing changes.
 4. Only then are the ops applied, each returning its inverse; the result carries the inverse as
@@ -19,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from ouro_engine import growth
 from ouro_engine.game import Game
 from ouro_engine.patches import live_ops, ops, qm_tools, restore
 from ouro_engine.patches.plan import IdSource, Plan, Rejected, Skipped
@@ -56,7 +58,9 @@ class Patcher:
                     raise Rejected(f"unknown op {type(op).__name__}")
                 self._check(check, plan, op, i)
         except Rejected as exc:
-            return self._result(patch, m.PatchStatus.REJECTED, str(exc))
+            # An undo refused now (a player stands in the block, owns something there, a newer block
+            # hangs from it) may be fine later: not recorded, so the same undo can be sent again.
+            return self._result(patch, m.PatchStatus.REJECTED, str(exc), record=patch.kind != m.PatchKind.UNDO)
         except Skipped as exc:
             return self._result(patch, m.PatchStatus.SKIPPED, str(exc))
         return self._apply_all(patch)
@@ -99,7 +103,9 @@ class Patcher:
                         self._apply_one(inv, patch, IdSource(patch.id + ":rollback"))
                     except Exception:
                         log.exception("rollback step failed", extra={"patch_id": patch.id})
+            growth.refresh(self.game)
             return self._result(patch, m.PatchStatus.REJECTED, f"apply failed: {exc}", record=False)
+        growth.refresh(self.game)  # the frontier as the new rooms and exits make it
         inverse = [inv for step in reversed(done) for inv in step]
         spawned = [eid for op in patch.ops if isinstance(op, m.Spawn) for eid in op.entity_ids]
         spawned += [eid for step in done for inv in step if isinstance(inv, m.Despawn) for eid in inv.entity_ids

@@ -143,9 +143,14 @@ def check_remove_rooms(plan: Plan, op: m.RemoveRooms) -> None:
             raise Rejected(f"room {rid!r} is base content and cannot be removed")
         if room is not None and rid not in plan.rooms and not plan.added_here(room.added_by):
             raise Rejected(f"room {rid!r} was added by {room.added_by!r}; only its undo may remove it")
+        if room is not None and room.owner_id is not None:
+            raise Rejected(f"room {rid!r} is owned by player {room.owner_id!r}; player-owned rooms are never removed")
         for eid in plan.game.world.in_room(rid):
-            if plan.game.world.has(eid, k.Player) or plan.game.world.has(eid, k.PlayerOwned):
-                raise Rejected(f"room {rid!r} holds a player or a player-owned item ({eid!r})")
+            if plan.game.world.has(eid, k.Player):
+                raise Rejected(f"player {eid!r} stands in room {rid!r}")
+            owned = plan.game.world.get(eid, k.PlayerOwned)
+            if owned is not None:
+                raise Rejected(f"room {rid!r} holds {eid!r}, owned by player {owned.owner_id!r}")
     for other in plan.game.map.rooms.values():
         if other.id in doomed:
             continue
@@ -157,19 +162,25 @@ def check_remove_rooms(plan: Plan, op: m.RemoveRooms) -> None:
 
 
 def apply_remove_rooms(game: Game, op: m.RemoveRooms, patch_id: str) -> list[PatchOp]:
+    doomed = set(op.room_ids)
+    for eid, (ai, _dead) in list(game.world.query(k.AI, k.Dead)):
+        if ai.home_room_id in doomed:
+            game.world.delete(eid, now=True)  # it would respawn into a room that is gone
     saved = []
     for rid in op.room_ids:
         room = game.map.remove(rid)
         if room is None:
             continue
         data = room_to_json(room)
-        for key in ("locked_exits", "description_add", "added_exits", "added_by"):
+        for key in ("locked_exits", "description_add", "added_exits", "added_by", "owner_id"):
             data.pop(key, None)
         saved.append(data)
         for eid in game.world.in_room(rid):
             game.world.delete(eid, now=True)  # NPCs and unowned items placed there
         game.dirty.rooms.discard(rid)
         game.dirty.rooms_removed.add(rid)
+        game.dirty.removed_cells[rid] = room.coords
+        game.dirty.growth_removed[rid] = room.coords
         game.dirty.coords_removed.add(",".join(map(str, room.coords)))
     return [m.AddRooms(rooms=saved)]
 
