@@ -1,8 +1,8 @@
 """Growth points: where the city may grow next, and how far a player is from them (issue 10).
 
 A growth point is a free cell beside a street-level outdoor room (street, alley, plaza), in a compass
-direction the room has no exit to: a `road_end` when a street runs straight into it (or the room is
-tagged `frontier:<dir>`: the authored road ends), else an empty `lot`. Rooms tagged `waterfront` face
+direction the room has no exit to: a `road_end` when a street runs straight into it from another
+street (in the authored city: where a room is tagged `frontier:<dir>`), else an empty `lot`. Rooms tagged `waterfront` face
 the sea and grow nothing. The set is kept per room in memory (`Map.growth`, loaded rooms only) and per
 chunk in Redis (`ouro:world:growth:<ck>`), so the director sees every growth point of the world
 without the engine holding the world.
@@ -45,10 +45,21 @@ def room_growth(game_map: Map, room: RoomState) -> dict[str, GrowthPoint] | None
         if free is None:
             return None
         if free:
-            road = f"frontier:{d}" in tags or (kind == "street" and c.OPPOSITE[d] in room.exits)
             out[d] = GrowthPoint(room_id=room.id, direction=d, x=x + dx, y=y + dy, z=0,
-                                 kind="road_end" if road else "lot", district_id=room.district_id)
+                                 kind="road_end" if _road_end(game_map, room, d, tags) else "lot",
+                                 district_id=room.district_id)
     return out
+
+
+def _road_end(game_map: Map, room: RoomState, d: str, tags: Any) -> bool:
+    """The authored city says where its roads end (`frontier:<dir>`); a generated street is a road end
+    where it runs straight on from another street into the free cell."""
+    if room.added_by is None:  # authored content
+        return f"frontier:{d}" in tags
+    if room.data.get("kind") != "street":
+        return False
+    behind = game_map.rooms.get(room.exits.get(c.OPPOSITE[d], ""))
+    return behind is not None and behind.data.get("kind") in ("street", "plaza")
 
 
 def affected_rooms(game_map: Map, cells: Iterable[Cell]) -> set[str]:
