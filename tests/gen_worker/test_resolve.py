@@ -155,3 +155,25 @@ def test_the_shell_reads_only_the_parts_a_job_needs() -> None:
                                               "theme": "x"}}) == frozenset()
     assert needs({"type": "BLOCK", "params": {"district_id": ""}}) == {"rooms", "coords", "districts"}
     assert needs({"type": "DRAGON", "params": {}}) == frozenset()
+
+
+def test_a_block_founding_a_district_takes_nothing_of_its_neighbours() -> None:
+    """Far out, the director asks for a new district (its faction, theme, threat): the resolver fills in no
+    neighbour's district or theme, and the block founds its own, named by the generator."""
+    from ouro_genworker.resolve import needs
+
+    world = city()
+    world.districts["docks"] = {"id": "docks", "theme": "docks", "threat_level": 7}
+    gp = {"room_id": "r-5-5", "direction": "n", "x": 5, "y": 6, "z": 0}
+    params = {"district_id": "", "new_district": True, "faction_id": "saints", "theme": "tech", "threat_level": 4,
+              "growth_point": gp, "occupied": [list(c) for c in world.coords]}
+    assert needs({"type": "BLOCK", "params": params}) == frozenset()
+    out, filled = resolve(ProposalType.BLOCK, params, world, 1)
+    assert filled == [] and out["district_id"] == ""
+    p = draft(GenJob(id="job-found", type=ProposalType.BLOCK, seed=3, params=params), world=world)
+    assert p.state == ProposalState.DRAFTED, p.reason
+    block = BlockPayload.model_validate(p.payload).block
+    assert block.new_district is not None and block.new_district.faction_id == "saints"
+    assert block.new_district.theme == "tech" and block.new_district.threat_level == 4
+    assert block.district_id == block.new_district.id and block.new_district.name
+    assert all(r.district_id == block.new_district.id for r in block.rooms)

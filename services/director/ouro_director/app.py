@@ -27,8 +27,9 @@ from redis.asyncio import Redis
 from ouro_director import controls, metrics
 from ouro_director.core import DirectorCore, LogRecord, Outcome
 from ouro_director.monitor import QuestmakerMonitor
-from ouro_director.placement import WorldIndex, place, read_world_index
+from ouro_director.placement import WorldIndex, cells_near, place, read_world_index
 from ouro_director.questmakers import TurnGiver
+from ouro_director.rules import EXPANSION_TYPES
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import EMPTY, WorldSummary, parse_summary
 from ouro_runtime import snapshots
@@ -150,6 +151,13 @@ class Director:
     async def publish_job(self, job: GenJob) -> bool:
         """Site, then snapshot when high-risk; then, if still running, the job leaves. True if it did."""
         only = self.core.glitch.rooms if self.state.toggles.restricted_generation else None
+        gp = job.params.get("growth_point")
+        if job.type in EXPANSION_TYPES and isinstance(gp, dict) and "occupied" not in job.params:
+            try:  # the cells around the growth point as they are now (not the cached index)
+                cells = await cells_near(self.redis, (int(gp.get("x", 0)), int(gp.get("y", 0)), 0))
+                job = msgspec.structs.replace(job, params={**job.params, "occupied": cells})
+            except REDIS_ERRORS as exc:
+                log.warning("cells near the growth point unreadable", extra={"error": str(exc)})
         params, why = place(job, await self.world_index(self.clock()), self.summary, only)
         if params is None:
             self.release(job)

@@ -78,7 +78,8 @@ class DirectorCore:
         self.instance = instance
         self.registry = registry or build_registry(Thresholds(
             inflation=settings.inflation_threshold, crowded_population=settings.crowded_population,
-            dead_end_hits=settings.dead_end_hits, quest_stale_s=settings.quest_stale_s))
+            dead_end_hits=settings.dead_end_hits, quest_stale_s=settings.quest_stale_s,
+            found_district_distance=settings.found_district_distance))
         self._by_kind = by_kind(self.registry)
         self.bucket = TokenBucket(settings.jobs_per_minute / 60.0, settings.jobs_burst, now)
         self.cooldowns = Cooldowns()

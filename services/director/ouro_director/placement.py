@@ -3,8 +3,12 @@
 The rules decide *what* and in which district; the gen-worker needs concrete sites (docs/gen-worker.md):
 BUILDING needs `street_room_id`, `x`, `y`, `direction` (the entrance is the street cell + direction);
 an NPC without `spawn_room_id` would be a template nobody meets; BLOCK/WORLD_EXPANSION take the taken
-cells (`occupied`) and the city's `bounds`. This module picks them from a cached index of the rooms
-(the engine's `ouro:world:room:*` keys), deterministically from the job's seed.
+cells around the growth point (`occupied`, read fresh from the engine's chunk indexes: the block before
+may have landed a moment ago). Buildings and NPCs are picked from a cached index of the rooms (the
+engine's `ouro:world:room:*` keys), deterministically from the job's seed.
+
+No `bounds` for blocks: the city grows organically, so an empty lot inside its bounding box is as good a
+place as one outside it; only the cells actually taken are.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from redis.asyncio import Redis
 from ouro_director.core import GlitchAreas
 from ouro_director.summary import WorldSummary
 from ouro_schemas import names
+from ouro_schemas.chunks import chunk_key, chunks_overlapping
 from ouro_schemas.content import OFFSET
 from ouro_schemas.messages import GenJob
 from ouro_schemas.proposal import ProposalType
@@ -27,6 +32,7 @@ Cell = tuple[int, int, int]
 STREET_KINDS = frozenset({"street", "alley", "plaza"})
 SITE_DIRECTIONS = ("n", "e", "s", "w", "u")  # 'u': a building over the street when every side is built up
 NEAR = 8  # cells around a site that the gen-worker is told are taken
+BLOCK_NEAR = 24  # cells around a growth point: a block's streets and buildings stay well inside this
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,25 @@ async def read_world_index(redis: Redis) -> WorldIndex:
                                   building_id=building if isinstance(building, str) else None,
                                   glitch=bool(room.get("glitch_door")))
     return WorldIndex(rooms, frozenset(r.cell for r in rooms.values()))
+
+
+async def cells_near(redis: Redis, cell: Cell, radius: int = BLOCK_NEAR) -> list[list[int]]:
+    """Every taken cell (any z) within `radius` of `cell` (x, y), from the chunks around it: one
+    pipelined read of at most a few chunk indexes, however big the world is."""
+    x, y, _ = cell
+    chunks = chunks_overlapping(x - radius, x + radius, y - radius, y + radius)
+    pipe = redis.pipeline(transaction=False)
+    for chunk in chunks:
+        pipe.hvals(names.WORLD_CHUNK + chunk_key(chunk))
+    out: set[Cell] = set()
+    for values in await pipe.execute():
+        for raw in values:
+            parts = (raw.decode() if isinstance(raw, bytes) else str(raw)).split(",")
+            if len(parts) == 3:
+                c = (int(parts[0]), int(parts[1]), int(parts[2]))
+                if abs(c[0] - x) <= radius and abs(c[1] - y) <= radius:
+                    out.add(c)
+    return [list(c) for c in sorted(out)]
 
 
 def _candidates(index: WorldIndex, district_id: str | None, prefer: str | None, rng: random.Random,
@@ -132,12 +157,10 @@ def place(job: GenJob, index: WorldIndex, summary: WorldSummary,
             return None, f"no room in {district} to spawn in"
         params["spawn_room_id"] = room
     elif job.type in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION):
-        min_x, max_x, min_y, max_y = summary.bounds
-        params.setdefault("bounds", {"min_x": min_x, "max_x": max_x, "min_y": min_y, "max_y": max_y})
         gp = params.get("growth_point")
-        if isinstance(gp, dict) and "occupied" not in params:
-            params["occupied"] = index.near((_int(gp.get("x")), _int(gp.get("y")), _int(gp.get("z"))), 12)
-        if not district and isinstance(gp, dict):  # the growth point room's district
+        if isinstance(gp, dict) and "occupied" not in params:  # (the shell reads them fresh: cells_near)
+            params["occupied"] = index.near((_int(gp.get("x")), _int(gp.get("y")), _int(gp.get("z"))), BLOCK_NEAR)
+        if not district and not params.get("new_district") and isinstance(gp, dict):  # the growth point's district
             gp_room = index.rooms.get(str(gp.get("room_id")))
             if gp_room is not None:
                 params["district_id"] = gp_room.district_id

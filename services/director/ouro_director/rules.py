@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ouro_director.growthplan import candidates, district_plan, pick_growth_point
 from ouro_director.summary import GrowthPointInfo, WorldSummary
 from ouro_schemas.content import EVENT_TYPES, NPC_ROLES, OFFSET
 from ouro_schemas.messages import EventKind, Sliders, WorldEvent
@@ -65,6 +66,7 @@ class Thresholds:
     crowded_population: int = 10
     dead_end_hits: int = 3
     quest_stale_s: float = 1800.0
+    found_district_distance: int = 24
 
 
 # --- slider helpers ------------------------------------------------------------------------------
@@ -98,43 +100,42 @@ def _base_threat(event: WorldEvent, summary: WorldSummary) -> int:
 
 
 def _growth_point(event: WorldEvent, summary: WorldSummary) -> GrowthPointInfo | None:
-    """The event's own growth point (data.growth_point or room + direction), else the nearest known one."""
-    gp = event.data.get("growth_point")
-    if isinstance(gp, dict) and isinstance(gp.get("room_id"), str):
-        return GrowthPointInfo(room_id=gp["room_id"], direction=str(gp.get("direction", "n")),
-                               x=int(gp.get("x", 0)), y=int(gp.get("y", 0)), z=int(gp.get("z", 0)))
-    direction = event.data.get("direction")
-    if event.room_id and isinstance(direction, str) and direction in OFFSET:
-        dx, dy, dz = OFFSET[direction]  # the event has the room's cell; the lot is next to it
-        return GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)) + dx,
-                               y=int(event.data.get("y", 0)) + dy, z=int(event.data.get("z", 0)) + dz)
-    if not summary.growth_points:
-        return None
+    """The event's own growth point (its first candidate), else the summary's nearest to the event's x/y."""
+    points = candidates(event, summary)
     x, y = event.data.get("x"), event.data.get("y")
-    if isinstance(x, int) and isinstance(y, int):
-        return min(summary.growth_points, key=lambda g: (abs(g.x - x) + abs(g.y - y), g.room_id, g.direction))
-    return summary.growth_points[0]
+    if (points and points[0] not in summary.growth_points) or not isinstance(x, int) or not isinstance(y, int):
+        return points[0] if points else None
+    return min(points, key=lambda g: (abs(g.x - x) + abs(g.y - y), g.room_id, g.direction))
 
 
 def _gp_params(gp: GrowthPointInfo) -> dict[str, Any]:
-    return {"growth_point": {"room_id": gp.room_id, "direction": gp.direction, "x": gp.x, "y": gp.y, "z": gp.z}}
+    return {"growth_point": gp.params()}
 
 
 # --- the rules -----------------------------------------------------------------------------------
 def edge_expansion(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng: random.Random,
-                   now: float) -> list[Decision]:
-    """A player near the map's edge: a new block at the nearest growth point (a sprawl when expansion is high)."""
-    gp = _growth_point(event, summary)
-    if gp is None:
+                   now: float, *, found_distance: int = 24) -> list[Decision]:
+    """A player near the frontier: a new block at the growth point the sliders pick among those near the
+    player (a sprawl when expansion is high), in the neighbour's district or, far out, a new one."""
+    x, y = event.data.get("x"), event.data.get("y")
+    pick = pick_growth_point(candidates(event, summary), x if isinstance(x, int) else None,
+                             y if isinstance(y, int) else None, sliders, rng)
+    if pick is None:
         return []
-    params = {"district_id": event.district_id, **_gp_params(gp), "rooms": 4 + round(sliders.expansion * 12)}
+    gp = pick.point
+    plan = district_plan(gp, event.district_id, summary, sliders, rng, found_distance)
+    params = {**plan, **_gp_params(gp), "rooms": 4 + round(sliders.expansion * 12), "growth_kind": gp.kind}
+    if pick.weird:
+        params["weird"] = True
     if rng.random() < sliders.expansion ** 2:
         params["blocks"] = 2 + round(sliders.expansion * 2)
         kind = ProposalType.WORLD_EXPANSION
     else:
         kind = ProposalType.BLOCK
-    return [Decision("edge_expansion", kind, params, f"player {event.player_id} near the edge",
-                     scope=f"{gp.room_id}:{gp.direction}", high_risk=True)]
+    founding = f"; founds a district (from {plan['founded_from']})" if plan.get("new_district") else ""
+    reason = (f"player {event.player_id} near the edge; growing at {gp.kind} {gp.room_id}:{gp.direction} "
+              f"(of {pick.considered}){founding}")
+    return [Decision("edge_expansion", kind, params, reason, scope=f"{gp.room_id}:{gp.direction}", high_risk=True)]
 
 
 def power_vacuum(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng: random.Random,
@@ -208,18 +209,23 @@ def residential_sprawl(event: WorldEvent, summary: WorldSummary, sliders: Slider
 
 
 def extend_road(event: WorldEvent, summary: WorldSummary, sliders: Sliders, rng: random.Random,
-                now: float, *, threshold: int = 3) -> list[Decision]:
+                now: float, *, threshold: int = 3, found_distance: int = 24) -> list[Decision]:
     """Players keep hitting the same dead end: extend the road there (a block at that growth point)."""
     hits = event.data.get("hits", 1)
     if not isinstance(hits, int) or hits < threshold or not event.room_id:
         return []
-    direction = str(event.data.get("direction", "n"))
-    dx, dy, dz = OFFSET.get(direction, (0, 0, 0))  # the event has the room's coordinates; the lot is next to it
-    gp = GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)) + dx,
-                         y=int(event.data.get("y", 0)) + dy, z=int(event.data.get("z", 0)) + dz)
-    params = {"district_id": event.district_id, **_gp_params(gp), "theme": "road",
-              "rooms": 2 + round(sliders.expansion * 4)}
-    return [Decision("extend_road", ProposalType.BLOCK, params, f"dead end hit {hits} times",
+    gp = _growth_point(event, summary)
+    if gp is None or gp.room_id != event.room_id:
+        direction = str(event.data.get("direction", "n"))
+        dx, dy, dz = OFFSET.get(direction, (0, 0, 0))  # the event has the room's cell; the lot is next to it
+        gp = GrowthPointInfo(room_id=event.room_id, direction=direction, x=int(event.data.get("x", 0)) + dx,
+                             y=int(event.data.get("y", 0)) + dy, z=int(event.data.get("z", 0)) + dz,
+                             district_id=event.district_id or "")
+    plan = district_plan(gp, event.district_id, summary, sliders, rng, found_distance)
+    params = {**plan, **_gp_params(gp), "theme": "road", "rooms": 2 + round(sliders.expansion * 4)}
+    players = event.data.get("players")
+    who = f" by {players} players" if isinstance(players, int) else ""
+    return [Decision("extend_road", ProposalType.BLOCK, params, f"dead end hit {hits} times{who}",
                      scope=f"{gp.room_id}:{gp.direction}", high_risk=True)]
 
 
@@ -311,13 +317,15 @@ def build_registry(th: Thresholds | None = None) -> dict[str, RuleSpec]:
     th = th or Thresholds()
     K = EventKind
     specs = [
-        RuleSpec("edge_expansion", frozenset({K.PLAYER_NEAR_EDGE}), edge_expansion),
+        RuleSpec("edge_expansion", frozenset({K.PLAYER_NEAR_EDGE}),
+                 _bind(edge_expansion, found_distance=th.found_district_distance)),
         RuleSpec("power_vacuum", frozenset({K.NPC_KILLED}), power_vacuum),
         RuleSpec("salvage", frozenset({K.NPC_KILLED}), salvage, 120.0),
         RuleSpec("gold_sink", frozenset({K.ECONOMY_STATS}), _bind(gold_sink, threshold=th.inflation), 300.0),
         RuleSpec("residential_sprawl", frozenset({K.DISTRICT_CROWDED}),
                  _bind(residential_sprawl, threshold=th.crowded_population)),
-        RuleSpec("extend_road", frozenset({K.DEAD_END_HIT}), _bind(extend_road, threshold=th.dead_end_hits)),
+        RuleSpec("extend_road", frozenset({K.DEAD_END_HIT}),
+                 _bind(extend_road, threshold=th.dead_end_hits, found_distance=th.found_district_distance)),
         RuleSpec("faction_hq", frozenset({K.PLAYER_ENTERED_DISTRICT, K.DISTRICT_POPULATED}), faction_hq, 600.0),
         RuleSpec("fresh_dungeon", frozenset({K.QUEST_COMPLETED, K.QUEST_ABANDONED, K.PLAYER_ENTERED_DISTRICT}),
                  _bind(fresh_dungeon, stale_s=th.quest_stale_s), 300.0),

@@ -33,6 +33,8 @@ class DirectorSettings(ServiceSettings):
     crowded_population: Annotated[int, Field(ge=1)] = 10
     """Players in a district (event data `population`/`players`, else the summary) that count as crowded."""
     dead_end_hits: Annotated[int, Field(ge=1)] = 3
+    found_district_distance: Annotated[int, Field(ge=1, le=10_000)] = 24
+    """A block growing more than this many cells from its neighbour district's centre founds a new district."""
     quest_stale_s: Seconds = 1800.0
 
     # --- pacing (storyteller) -----------------------------------------------------------------------

@@ -15,7 +15,8 @@ Rules (a param the job gives is never overridden):
 - NPC without `spawn_room_id`/`room_id` but with `district_id`: one room of the district.
 - Both only pick rooms a player can walk into from the streets without a key (no giver behind a locked
   door); a district with none falls back to all its rooms.
-- BLOCK, WORLD_EXPANSION without `district_id`: the growth point room's district.
+- BLOCK, WORLD_EXPANSION without `district_id`: the growth point room's district (not when the job
+  founds a new district: `new_district: true`; its theme and threat level are the director's).
 - Any type with a known district and no `threat_level` / `theme`: the district's (so an NPC fits the
   district the gate will check it against, and the flavour matches the place).
 """
@@ -105,7 +106,8 @@ def needs(raw: dict[str, Any]) -> frozenset[str]:
         out.add("rooms")
     elif ptype == ProposalType.NPC and params.get("spawn_room_id") is None and params.get("room_id") is None:
         out.add("rooms")
-    elif ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION) and not district:
+    elif ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION) and not district \
+            and params.get("new_district") is not True:
         out.add("rooms")
     if params.get("threat_level") is None or params.get("theme") is None:
         out.add("districts")
@@ -126,6 +128,8 @@ def resolve(ptype: ProposalType, params: Params, world: World, seed: int) -> tup
         out["occupied"] = [list(c) for c in sorted(world.coords)]
         filled.append("occupied")
     district = out.get("district_id")
+    if out.get("new_district") is True and ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION):
+        return out, filled  # a new district: nothing of the neighbour's is filled in
     if not district and ptype in (ProposalType.BLOCK, ProposalType.WORLD_EXPANSION):
         district = _growth_district(out, world)
         if district:
