@@ -76,17 +76,22 @@ def graph_problems(graph: dict[str, dict[str, Any]], spawn: str) -> list[str]:
 
 
 async def dump_world(redis: Redis, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Every world key (decoded) but the meta, the summary and `skip`."""
+    """Every world key (decoded) but the meta, the summary and `skip` (three pipelined round trips)."""
+    keys = sorted({k.decode() async for k in redis.scan_iter(match=names.WORLD_PREFIX + "*", count=5000)}
+                  - {names.WORLD_META, names.WORLD_SUMMARY, *skip})
+    pipe = redis.pipeline(transaction=False)
+    for key in keys:
+        pipe.type(key)
+    kinds = [k.decode() for k in await pipe.execute()]
+    pipe = redis.pipeline(transaction=False)
+    for key, kind in zip(keys, kinds, strict=True):
+        {"string": pipe.get, "set": pipe.smembers, "hash": pipe.hgetall}.get(kind, pipe.type)(key)
     out: dict[str, Any] = {}
-    async for raw_key in redis.scan_iter(match=names.WORLD_PREFIX + "*", count=1000):
-        key = raw_key.decode()
-        if key in (names.WORLD_META, names.WORLD_SUMMARY, *skip):
-            continue
-        kind = (await redis.type(key)).decode()
+    for key, kind, value in zip(keys, kinds, await pipe.execute(), strict=True):
         if kind == "string":
-            out[key] = json.loads(await redis.get(key))
+            out[key] = json.loads(value)
         elif kind == "set":
-            out[key] = sorted(v.decode() for v in await redis.smembers(key))
+            out[key] = sorted(v.decode() for v in value)
         elif kind == "hash":
-            out[key] = {a.decode(): b.decode() for a, b in (await redis.hgetall(key)).items()}
+            out[key] = {a.decode(): b.decode() for a, b in value.items()}
     return out
