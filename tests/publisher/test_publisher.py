@@ -220,6 +220,25 @@ async def test_undo_refused_while_a_player_stands_in_the_block(publisher: Publis
     assert len(await patches_on_stream(redis)) == 1
 
 
+async def test_an_undo_the_engine_refuses_is_logged_and_may_be_sent_again(publisher: Publisher,
+                                                                         redis: Redis) -> None:
+    p = f.block_proposal("p-blk")
+    assert await publisher.handle(p) == "committed"
+    await admin.on_applied(publisher, PatchResult(patch_id=p.id, proposal_id=p.id, status=PatchStatus.APPLIED))
+    undo = AdminCommand(id="u", action=AdminAction.UNDO, proposal_id=p.id, at=0)
+    await admin.on_admin(publisher, undo)
+    assert len(await patches_on_stream(redis)) == 2
+    # An offline player stands in the block: only the engine sees it, and says so.
+    why = "op 2 (RemoveRooms): player 'player:bob' stands in room 'p-blk-b'"
+    await admin.on_applied(publisher, PatchResult(patch_id="undo:" + p.id, proposal_id=p.id,
+                                                  status=PatchStatus.REJECTED, reason=why))
+    last = (await proposal_log(redis))[-1]
+    assert last["message"] == f"undo of {p.id} refused by the engine: {why}"
+    assert (await record(redis, p.id)).state == ProposalState.APPLIED
+    await admin.on_admin(publisher, undo)  # once Bob has left, the admin tries again
+    assert len(await patches_on_stream(redis)) == 3
+
+
 async def test_engine_inverse_is_kept_and_used(publisher: Publisher, redis: Redis) -> None:
     p = f.qm_proposal("change_npc_behavior", {"npc_id": "thug_1", "behavior": "patrol"}, 10, "turn-9:0")
     assert await publisher.handle(p) == "committed"

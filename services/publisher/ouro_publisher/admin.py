@@ -8,7 +8,8 @@
 - undo: the inverse patch (`undo:<id>`, kind undo) — the engine-computed inverse when it sent one —
   refused with the reason while a player holds a spawned item or stands in one of the added rooms;
 - world.applied: published -> applied (the engine's inverse kept) or failed; `undo:<id>` applied ->
-  undone (its files leave the content library).
+  undone (its files leave the content library); `undo:<id>` refused by the engine -> logged with the
+  engine's reason, and the undo may be issued again.
 """
 
 from __future__ import annotations
@@ -220,6 +221,7 @@ async def on_applied(pub: Publisher, result: PatchResult, delivery: Delivery | N
     moves: list[str] = []
     raw = await pub.redis.get(commit_key(proposal.id))
     record = json.loads(raw) if raw else {}
+    refused = ""
     if is_undo:
         if result.status == PatchStatus.APPLIED and proposal.state in (ProposalState.PUBLISHED,
                                                                        ProposalState.APPLIED):
@@ -228,6 +230,11 @@ async def on_applied(pub: Publisher, result: PatchResult, delivery: Delivery | N
             for folder, tid in record.get("files", []):
                 library_files.remove(pub.settings.generated_dir, folder, tid)
             pub.library.remove(proposal.id)
+        elif result.status != PatchStatus.APPLIED:
+            # The engine refused it (a player, or something a player owns, is in the block; a newer block
+            # hangs from it): the admin may undo again once that is gone (the engine did not record it).
+            record.pop("undo_issued", None)
+            refused = f"undo of {proposal.id} refused by the engine: {result.reason}"
         record["undo_result"] = {"status": str(result.status), "reason": result.reason}
     elif proposal.state == ProposalState.PUBLISHED:
         if result.status == PatchStatus.APPLIED:
@@ -247,3 +254,6 @@ async def on_applied(pub: Publisher, result: PatchResult, delivery: Delivery | N
     if moves:
         await pub.log_now(proposal, moves, None, f"{proposal.state} ({result.status} {result.reason})".strip(),
                       kind=LogKind.STATE)
+    if refused:
+        await pub.svc.emit(names.LOG_PROPOSALS, LogKind.VERDICT, refused[:500], proposal_id=proposal.id,
+                           data={"action": "undo", "reason": result.reason})
