@@ -128,3 +128,23 @@ def test_crowding_carries_size_density_and_where_to_grow(core: Core, hub: Sessio
     assert d["players"] == 3 and d["threshold"] == 3 and d["rooms"] == 2 and d["density"] == 150.0
     gp = d["growth_point"]
     assert gp["district_id"] == "downtown" and gp["room_id"] == "spawn" and gp["kind"] == "lot"
+
+
+def test_the_maps_show_the_grown_city() -> None:
+    core, hub = base_city()
+    ops = road_ops("x09y19", "n", (9, 20), 30, "velvet_mile", "ext")  # y 20..49: chunks (0,1), (0,2)
+    assert core.patcher.apply(signed(core.settings, "p-ext", ops)).status == m.PatchStatus.APPLIED
+    core.game.map.refresh_meta()
+    hub.attach(MemorySession(), "player:ann", "Ann")
+    for _ in range(12):
+        core.execute("player:ann", "n")  # ext-1 at (9, 21)
+    local = "\n".join(core.execute("player:ann", "map"))
+    rows = local.splitlines()
+    assert rows[3].strip() == ": @ :"  # the open lots beside the road, where the city may grow
+    assert "(chunk 0,1;" in local and "#" in local
+    city = "\n".join(core.execute("player:ann", "map city"))
+    grid = city.splitlines()[:7]
+    middle = grid[3].split(" ")
+    assert middle[7] == "@" and grid[4].split(" ")[7] == "o" and grid[2].split(" ")[7] == "+"
+    assert "The city: 3 chunks, 439 rooms" in city and "You are in chunk 0,1 (The Velvet Mile)" in city
+    assert "Usage" in "\n".join(core.execute("player:ann", "map everything"))

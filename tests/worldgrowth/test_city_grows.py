@@ -120,6 +120,11 @@ async def test_a_bot_at_the_frontier_again_and_again_grows_the_city(redis: Redis
     assert game.map.loaded & set(game.map.meta) <= around
     assert len(game.map.rooms) == sum(m.rooms for ch, m in game.map.meta.items() if ch in game.map.loaded)
 
+    # The bot's own map of the city shows it grown.
+    city = "\n".join(engine.core.execute(BOT, "map city"))
+    assert f"The city: {chunks} chunks, {game.map.room_count()} rooms" in city
+    assert sum(row.count("#") + row.count("+") + row.count("o") + row.count("@") for row in city.splitlines()[:7]) >= 5
+
     # The graph: reachable from spawn, one room per cell, exits one step long with their way back.
     graph = await stored_graph(redis)
     assert len(graph) == game.map.room_count() > 409

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ouro_engine.commands import fight, info, items, moves, questing, shop
+from ouro_engine.commands import citymap, fight, info, items, moves, questing, shop
 from ouro_engine.commands.registry import CommandError, Ctx, Registry
 
 
 def build_registry() -> Registry:
     reg = Registry()
-    for module in (info, moves, items, fight, questing, shop):
+    for module in (info, citymap, moves, items, fight, questing, shop):
         module.register(reg)
 
     @reg.add("help", "?")

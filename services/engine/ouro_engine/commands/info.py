@@ -1,15 +1,12 @@
-"""Looking around: look, examine, who, inventory, score, map."""
+"""Looking around: look, examine, who, inventory, score (the maps are in citymap.py)."""
 
 from __future__ import annotations
 
 from ouro_engine import components as k
 from ouro_engine.commands import targets
-from ouro_engine.commands.registry import CommandError, Ctx, Registry
+from ouro_engine.commands.registry import Ctx, Registry
 from ouro_engine.game import Game
-from ouro_engine.movement import FULL
 from ouro_schemas import content as c
-
-MAP_RADIUS = 3
 
 
 def describe_room(game: Game, pid: str) -> str:
@@ -96,38 +93,3 @@ def register(reg: Registry) -> None:
         ctx.reply(f"{p.name}: level {p.level}, {p.xp} xp, {hp.current}/{hp.maximum} hp, "
                   f"damage {st.damage_min}-{st.damage_max}, accuracy {st.accuracy:.2f}, armor {st.armor}, "
                   f"credits {game.world.comp(pid, k.Wallet).credits}, kills {p.kills}, deaths {p.deaths}.")
-
-    @reg.add("map", "m")
-    def map_(ctx: Ctx, args: str) -> None:
-        """map - an ASCII map around you (@ you, # room, + shop, ? glitch)."""
-        ctx.reply(ascii_map(ctx.game, ctx.pid))
-
-
-def ascii_map(game: Game, pid: str) -> str:
-    room = game.room_of(pid)
-    if room is None:
-        raise CommandError("You are nowhere.")
-    x0, y0, z0 = room.coords
-    rows = []
-    for y in range(y0 + MAP_RADIUS, y0 - MAP_RADIUS - 1, -1):
-        row = []
-        for x in range(x0 - MAP_RADIUS, x0 + MAP_RADIUS + 1):
-            rid = game.map.coord.get((x, y, z0))
-            other = game.map.rooms.get(rid) if rid else None
-            if other is None:
-                row.append(" ")
-            elif rid == room.id:
-                row.append("@")
-            elif other.data.get("shop_id"):
-                row.append("+")
-            elif other.data.get("glitch_door"):
-                row.append("?")
-            else:
-                row.append("#")
-        rows.append(" ".join(row).rstrip())
-    while rows and not rows[-1]:
-        rows.pop()
-    while rows and not rows[0]:
-        rows.pop(0)
-    exits = ", ".join(FULL.get(d, d) for d in c.DIRECTIONS if d in room.exits)
-    return "\n".join(rows) + f"\nExits: {exits or 'none'}"
