@@ -52,6 +52,32 @@ async def seed_world(redis: Redis, size: int = 4) -> None:
     await pipe.execute()
 
 
+GROWN_CHUNKS = [(0, 0), (1, 0), (2, 0), (0, 1), (-1, 0), (0, -1), (3, 3)]
+
+
+async def seed_grown_city(redis: Redis, per_chunk: int = 4) -> None:
+    """A city grown into GROWN_CHUNKS, written as the engine writes it: rooms, the chunk indexes and
+    the chunk figures (rooms, bounds, rooms by district); a player online in chunk (2, 0)."""
+    await seed_world(redis, 0)
+    pipe = redis.pipeline(transaction=True)
+    for cx, cy in GROWN_CHUNKS:
+        district = list(DISTRICTS)[(cx - cy) % len(DISTRICTS)]
+        cells = [(cx * 20 + i, cy * 20 + 5) for i in range(per_chunk)]
+        for x, y in cells:
+            rid = f"c_{x}_{y}"
+            pipe.set(names.WORLD_ROOM + rid, json.dumps({**room(rid, x, y, district), "origin": "p-grow"}))
+            pipe.sadd(names.WORLD_ROOM_INDEX, rid)
+            pipe.hset(names.WORLD_COORD, f"{x},{y},0", rid)
+            pipe.hset(names.WORLD_CHUNK + f"{cx},{cy}", rid, f"{x},{y},0")
+        meta = {"rooms": len(cells), "bounds": [cells[0][0], cells[-1][0], cells[0][1], cells[0][1]],
+                "districts": {district: [len(cells), sum(c[0] for c in cells), sum(c[1] for c in cells)]}}
+        pipe.hset(names.WORLD_CHUNKS, f"{cx},{cy}", json.dumps(meta))
+    pipe.set(names.WORLD_ENTITY + "alice", json.dumps({"id": "alice", "kind": "player", "room_id": "c_41_5",
+                                                      "holder_id": None, "origin": "base", "name": "Alice",
+                                                      "chunk": None}))
+    await pipe.execute()
+
+
 def npc_payload(damage_max: int = 5) -> dict[str, Any]:
     return {"archetype": {"id": "rat_king", "name": "Rat King", "role": "boss", "behavior": "aggressive",
                           "level": 3, "threat_level": 3,

@@ -187,8 +187,30 @@ async def test_world_overview_and_map(client: httpx.AsyncClient, redis: Redis) -
     assert ov["growth"]["generated_entities"] == 1
     m = (await client.get("/api/world/map")).json()
     assert len(m["rooms"]) == 16 and m["districts"]["docks"]["color"] == "#3080e0"
-    assert m["players"] == [{"id": "alice", "room_id": "r_0_0", "name": "Alice"}]
+    assert m["players"] == [{"id": "alice", "room_id": "r_0_0", "name": "Alice", "chunk": None}]
     assert [s["id"] for s in m["spawns"]] == ["p-job-1:0"]
+    # A world without chunk figures (written before the engine kept them): the overview from its rooms.
+    assert [(c["key"], c["rooms"]) for c in m["chunks"]] == [("0,0", 16)] and m["view"]["around"] is None
+
+
+async def test_world_map_of_a_grown_city_shows_chunks_and_the_view_around_a_chunk(
+        client: httpx.AsyncClient, redis: Redis) -> None:
+    from tests.admin.factories import GROWN_CHUNKS, seed_grown_city
+
+    await seed_grown_city(redis)
+    ov = (await client.get("/api/world")).json()
+    assert ov["rooms"] == 4 * len(GROWN_CHUNKS) and ov["growth"]["chunks"] == len(GROWN_CHUNKS)
+    assert ov["growth"]["generated_rooms"] == 4 * len(GROWN_CHUNKS)
+    m = (await client.get("/api/world/map")).json()
+    assert m["totals"] == {"rooms": 28, "chunks": 7} and m["chunk_size"] == 20
+    assert {c["key"] for c in m["chunks"]} == {f"{x},{y}" for x, y in GROWN_CHUNKS}
+    assert len(m["rooms"]) == 28 and m["view"]["around"] is None  # a small city: every room
+    near = (await client.get("/api/world/map", params={"around": "2,0"})).json()
+    assert near["view"] == {"around": "2,0", "radius": 1}
+    assert sorted({(r["x"] // 20, r["y"] // 20) for r in near["rooms"]}) == [(1, 0), (2, 0)]
+    far = (await client.get("/api/world/map", params={"around": "3,3", "radius": 0})).json()
+    assert sorted(r["id"] for r in far["rooms"]) == ["c_60_65", "c_61_65", "c_62_65", "c_63_65"]
+    assert (await client.get("/api/world/map", params={"around": "x,1"})).status_code == 422
 
 
 def parse_sse(text: str) -> list[dict[str, Any]]:

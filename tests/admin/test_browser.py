@@ -289,6 +289,32 @@ def test_screenshot_every_tab(page: Any, admin: str, redis_url: str, sredis: syn
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }""") > 10_000
 
 
+def test_world_tab_shows_the_grown_city_by_chunk(page: Any, admin: str, redis_url: str) -> None:
+    from tests.admin.factories import seed_grown_city
+
+    run(_with_redis(redis_url, seed_grown_city))
+    log_in(page, admin)
+    tab(page, "world")
+    page.wait_for_selector("#chunk-info:has-text('7 chunks · 28 rooms · showing every room')")
+    page.wait_for_selector("#map[data-around='all']")
+    page.wait_for_selector("#overview dd:has-text('28')")
+    painted = """(id) => { const c = document.getElementById(id);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+    assert page.evaluate(painted, "chunkmap") > 5_000
+    # Click the far chunk (3, 3): the room map shows the streets around it, outlined on the overview.
+    spot = page.eval_on_selector("#chunkmap", """c => { const r = c.getBoundingClientRect();
+        const k = c._cells.find(x => x.key === '3,3');
+        return {x: r.left + (k.x + k.size / 2) * r.width / c.width, y: r.top + (k.y + k.size / 2) * r.height / c.height}; }""")
+    page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_selector("#map[data-around='3,3']")
+    page.wait_for_selector("#chunk-info:has-text('showing the chunks around 3,3')")
+    assert page.evaluate(painted, "map") > 500
+    page.screenshot(path="/tmp/ouro-admin-world-chunks.png")
+    page.click("#btn-view-all")
+    page.wait_for_selector("#map[data-around='all']")
+
+
 @pytest.fixture
 def data_dir_of(service_env: dict[str, str]) -> Path:
     return Path(service_env["OURO_DATA_DIR"])

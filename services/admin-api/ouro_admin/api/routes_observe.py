@@ -82,7 +82,10 @@ async def world_overview(ctx: Ctx, _: CurrentViewer) -> dict[str, Any]:
     return await world.overview(ctx.redis)
 
 
-@router.get("/world/map", summary="Rooms on the grid by district, players and recent spawns")
+@router.get("/world/map", summary="The city by chunk; rooms of the view by district, players, recent spawns")
 async def world_map(ctx: Ctx, _: CurrentViewer,
-                    recent: Annotated[int, Query(ge=0, le=1000)] = 50) -> dict[str, Any]:
-    return await world.world_map(ctx.redis, recent)
+                    recent: Annotated[int, Query(ge=0, le=1000)] = 50,
+                    around: Annotated[str | None, Query(pattern=r"^-?\d{1,6},-?\d{1,6}$",
+                                                        description="chunk 'cx,cy' to centre the view on")] = None,
+                    radius: Annotated[int, Query(ge=0, le=3)] = 1) -> dict[str, Any]:
+    return await world.world_map(ctx.redis, recent, around, radius)

@@ -7,7 +7,8 @@ const STATES = ["awaiting_approval", "approved", "published", "applied", "reject
 const LOG_STREAMS = ["log.director", "log.proposals", "log.engine", "log.workers", "log.admin"];
 const KINDS = ["decision", "no_action", "verdict", "state", "control", "error", "info"];
 const $ = id => document.getElementById(id);
-const state = { role: null, tab: "controls", stopFeed: null, entries: [], timers: [], confirm: null, selected: null };
+const state = { role: null, tab: "controls", stopFeed: null, entries: [], timers: [], confirm: null, selected: null,
+  around: null };
 
 // --- helpers -----------------------------------------------------------------------------------
 function toast(text, bad) {
@@ -398,15 +399,22 @@ function revealPath(path) {
 // --- world ----------------------------------------------------------------------------------------
 async function refreshWorld() {
   let ov, map;
-  try { [ov, map] = await Promise.all([Api.get("/api/world"), Api.get("/api/world/map")]); }
+  const mapUrl = "/api/world/map" + (state.around ? "?around=" + encodeURIComponent(state.around) : "");
+  try { [ov, map] = await Promise.all([Api.get("/api/world"), Api.get(mapUrl)]); }
   catch (e) { return; }
   drawMap($("map"), map);
+  drawChunks($("chunkmap"), map);
+  $("map").dataset.around = map.view && map.view.around ? map.view.around : "all";
+  const t = map.totals || { chunks: 0, rooms: 0 };
+  $("chunk-info").textContent = `${t.chunks} chunks · ${t.rooms} rooms · ` +
+    (map.view && map.view.around ? `showing the chunks around ${map.view.around}` : "showing every room");
   const dl = $("overview");
   dl.replaceChildren();
   const rows = [["rooms", ov.rooms], ["entities", ov.entities], ["by kind", Object.entries(ov.entities_by_kind).map(([k, v]) => k + " " + v).join(", ") || "—"],
     ["templates", ov.templates], ["players online", ov.players_online], ["tick", ov.tick ?? "—"],
     ["generated rooms", ov.growth.generated_rooms], ["generated entities", ov.growth.generated_entities],
-    ["applied patches", ov.growth.applied_patches]];
+    ["applied patches", ov.growth.applied_patches], ["chunks", ov.growth.chunks ?? "—"],
+    ["generated districts", ov.growth.generated_districts]];
   for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", {}, v));
   const legend = $("legend");
   legend.replaceChildren(...ov.districts.map(d => el("li", {}, el("span", { class: "swatch", style: "background:" + d.color }),
@@ -425,6 +433,11 @@ function wire() {
   $("btn-sliders").addEventListener("click", applySliders);
   $("btn-toggles").addEventListener("click", applyToggles);
   $("btn-generate").addEventListener("click", generate);
+  $("chunkmap").addEventListener("click", ev => {
+    const key = chunkAt($("chunkmap"), ev);
+    if (key) { state.around = key; refreshWorld(); }
+  });
+  $("btn-view-all").addEventListener("click", () => { state.around = null; refreshWorld(); });
   for (const input of document.querySelectorAll("[data-slider]")) {
     input.addEventListener("input", () => { $("o-" + input.dataset.slider).textContent = Number(input.value).toFixed(2); });
   }
