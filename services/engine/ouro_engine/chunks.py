@@ -359,7 +359,7 @@ class ChunkStore:
             ai = world.get(eid, k.AI)
             if ai is not None and not world.has(eid, k.Dead) and ai.district_id:
                 counts[ai.district_id] = counts.get(ai.district_id, 0) + 1
-        return counts
+        return dict(sorted(counts.items()))
 
     def stats(self) -> dict[str, int]:
         game = self.game

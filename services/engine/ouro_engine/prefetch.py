@@ -48,14 +48,32 @@ def references(patches: list[m.Patch]) -> tuple[set[str], set[Chunk], bool]:
     for patch in patches:
         for op in patch.ops:
             structural = structural or isinstance(op, STRUCTURAL)
+            if isinstance(op, m.AddRooms):  # the common big op: only cells and exit targets matter
+                for room in op.rooms:
+                    _rooms_op(room, ids, chunks)
+                continue
             for name in op.__struct_fields__:
                 _walk(getattr(op, name), ids, chunks)
     return ids, chunks, structural
 
 
+def _rooms_op(room: Any, ids: set[str], chunks: set[Chunk]) -> None:
+    if not isinstance(room, dict):
+        return
+    x, y = room.get("x"), room.get("y")
+    if isinstance(x, int) and isinstance(y, int):
+        chunks.add(chunk_of(x, y))
+    for ex in room.get("exits", ()) if isinstance(room.get("exits"), list) else ():
+        to = ex.get("to") if isinstance(ex, dict) else None
+        if isinstance(to, str) and is_safe_id(to) and len(ids) < MAX_IDS:
+            ids.add(to)
+
+
 async def patch_chunks(io: ChunkIO, game: Game, patches: list[m.Patch]) -> set[Chunk]:
     """The chunks to have in memory before applying `patches`."""
     ids, chunks, structural = references(patches)
+    ids -= {r["id"] for p in patches for op in p.ops if isinstance(op, m.AddRooms) for r in op.rooms
+            if isinstance(r, dict) and isinstance(r.get("id"), str)}  # new here: nowhere to look for them
     rooms = [i for i in sorted(ids) if i not in game.map.rooms]
     entities = [i for i in sorted(ids) if not game.world.exists(i)]
     chunks |= await io.locate(rooms, entities)

@@ -235,7 +235,7 @@ def chunk_meta(game_map: Map, ids: set[str], npcs: dict[str, int]) -> ChunkMeta:
     ys: list[int] = []
     districts: dict[str, DistrictShare] = {}
     growth = 0
-    for rid in ids:
+    for rid in sorted(ids):  # sorted: the same rooms give the same JSON (undo restores it byte for byte)
         room = game_map.rooms[rid]
         x, y, _ = room.coords
         xs.append(x)
@@ -245,5 +245,5 @@ def chunk_meta(game_map: Map, ids: set[str], npcs: dict[str, int]) -> ChunkMeta:
         share.sum_x += x
         share.sum_y += y
         growth += len(game_map.growth.get(rid, ()))
-    return ChunkMeta(rooms=len(ids), bounds=(min(xs), max(xs), min(ys), max(ys)), districts=districts,
-                     npcs=dict(npcs), growth=growth)
+    return ChunkMeta(rooms=len(ids), bounds=(min(xs), max(xs), min(ys), max(ys)),
+                     districts=dict(sorted(districts.items())), npcs=dict(sorted(npcs.items())), growth=growth)
