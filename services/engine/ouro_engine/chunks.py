@@ -309,8 +309,10 @@ class ChunkStore:
         return out
 
     def touch(self, chunks: Iterable[Chunk], now: float) -> None:
+        """Wanted now (chunks with rooms only: open land needs no bookkeeping)."""
         for chunk in chunks:
-            self.wanted_at[chunk] = now
+            if chunk in self.game.map.meta or chunk in self.game.map.stale:
+                self.wanted_at[chunk] = now
 
     # --- unloading ----------------------------------------------------------------------------------
     def _busy_chunks(self) -> set[Chunk]:

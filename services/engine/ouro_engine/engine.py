@@ -124,31 +124,34 @@ class Engine:
 
     async def submit_patch_now(self, patch: Patch) -> PatchResult:
         """Apply at once (the caller is at a boundary: no tick is running); tests and tools."""
-        await self.prefetch([patch])
+        chunks = await self.prefetch([patch])
         result = self.core.patcher.apply(patch)
+        self.core.game.chunks.touch(chunks, self.core.game.now)  # and the chunks it created
         metrics.PATCHES.labels(result.status).inc()
         return result
 
-    async def prefetch(self, patches: list[Patch]) -> None:
-        """Read the chunks these patches touch (and the chunks around them) into memory; raises a Redis
-        error when they cannot be read (the patches then wait: applying them against a partial map
-        could reject a good patch for good)."""
+    async def prefetch(self, patches: list[Patch]) -> set[tuple[int, int]]:
+        """Read the chunks these patches touch (and the chunks around them) into memory; returns them.
+        Raises a Redis error when they cannot be read (the patches then wait: applying them against a
+        partial map could reject a good patch for good)."""
         game = self.core.game
         chunks = await patch_chunks(self.chunk_io, game, patches)
         await game.chunks.load(chunks, game.now)
         game.chunks.touch(chunks, game.now)
+        return chunks
 
     async def _prefetch_and_apply(self) -> None:
         queued, self._patches = self._patches, []
         if not queued:
             return
         try:
-            await self.prefetch([p for p, _ in queued])
+            chunks = await self.prefetch([p for p, _ in queued])
         except REDIS_ERRORS as exc:
             log.warning("chunks for patches unreadable; patches wait", extra={"error": str(exc)})
             self._patches[:0] = queued
             return
         self._apply_patches(queued)
+        self.core.game.chunks.touch(chunks, self.core.game.now)  # and the chunks they created
 
     def _apply_patches(self, queued: list[tuple[Patch, asyncio.Future[PatchResult]]]) -> None:
         for patch, future in queued:
