@@ -182,6 +182,20 @@ async def test_go_grows_a_living_world_around_its_players(stack: Stack) -> None:
         city_map = "\n".join(seen.splitlines()[-12:])
         assert "@" in city_map and city_map.count("#") >= 3, city_map
 
+        # Undoing the block while Wanderer stands in it is refused, with the reason (issue 10).
+        assert watch.stack.api("POST", f"/api/proposals/{block_id}/undo")["command"] == "undo"
+
+        async def undo_refused() -> str | None:
+            for _sid, fields in await redis.xrange(names.LOG_PROPOSALS):
+                message = str(json.loads(fields[b"d"]).get("message", ""))
+                if f"undo of {block_id} refused" in message:
+                    return message
+            return None
+
+        refusal = await wait_for(undo_refused, timeout=20, interval=0.2, what="the undo refused")
+        assert "compat.player_in_block" in refusal and "player:wanderer" in refusal
+        assert watch.stack.api("GET", f"/api/proposals/{block_id}")["proposal"]["state"] == "applied"
+
         # NPC: people for the empty district, standing where Runner came in.
         npc = await watch.applied("NPC", lambda d: d["proposal"]["trace"][0]["data"].get("rule") == "populate_empty")
         npc_id = await watch.on_record(npc, "NPC", "populate_empty")
