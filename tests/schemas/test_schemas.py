@@ -160,6 +160,7 @@ def test_json_schema_export(tmp_path: Path) -> None:
     stems = {p.relative_to(tmp_path).as_posix() for p in written}
     assert "stream/Proposal.json" in stems and "content/QuestBlueprint.json" in stems
     assert "questmaker/tool.send_message.json" in stems
+    assert {"world/ChunkMeta.json", "world/GrowthPointRecord.json"} <= stems
     for path in written:
         assert json.loads(path.read_text())  # valid JSON, non-empty
 

@@ -33,7 +33,7 @@ from redis.asyncio import Redis
 from ouro_engine import components as k
 from ouro_engine.rooms import RoomState, room_from_stored
 from ouro_schemas import names
-from ouro_schemas.chunks import BASE_CHUNK, Chunk, GrowthPoint, chunk_key, chunk_of, neighbourhood
+from ouro_schemas.chunks import BASE_CHUNK, Chunk, GrowthPointRecord, chunk_key, chunk_of, neighbourhood
 
 if TYPE_CHECKING:
     from ouro_engine.game import Game
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 KEEP: Final = "keep"  # anchor_of: unknown (its room is not in memory): keep what the index says
 _json = msgspec.json.Decoder()
-_gp = msgspec.json.Decoder(GrowthPoint)
+_gp = msgspec.json.Decoder(GrowthPointRecord)
 
 
 @dataclass(slots=True)
@@ -51,7 +51,7 @@ class ChunkData:
     chunk: Chunk
     rooms: list[dict[str, Any]] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
-    growth: list[GrowthPoint] = field(default_factory=list)
+    growth: list[GrowthPointRecord] = field(default_factory=list)
 
 
 def _s(value: Any) -> str:
@@ -226,7 +226,7 @@ class ChunkStore:
         if data.chunk in game.map.loaded:
             return
         rooms: list[RoomState] = [room_from_stored(r) for r in data.rooms]
-        growth: dict[str, dict[str, GrowthPoint]] = {}
+        growth: dict[str, dict[str, GrowthPointRecord]] = {}
         for gp in data.growth:
             growth.setdefault(gp.room_id, {})[gp.direction] = gp
         game.map.insert_loaded(data.chunk, rooms, growth)

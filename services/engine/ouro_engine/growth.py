@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ouro_engine.rooms import Map, RoomState
 from ouro_schemas import content as c
-from ouro_schemas.chunks import Chunk, GrowthPoint, chunk_key, chunk_of
+from ouro_schemas.chunks import Chunk, GrowthPointRecord, chunk_key, chunk_of
 
 if TYPE_CHECKING:
     from ouro_engine.game import Game
@@ -29,14 +29,14 @@ CARDINAL = ("n", "s", "e", "w")
 Cell = tuple[int, int, int]
 
 
-def room_growth(game_map: Map, room: RoomState) -> dict[str, GrowthPoint] | None:
+def room_growth(game_map: Map, room: RoomState) -> dict[str, GrowthPointRecord] | None:
     """The room's growth points by direction; None when a neighbouring cell is not in memory (unknown)."""
     x, y, z = room.coords
     kind = room.data.get("kind", "street")
     tags = room.data.get("tags", ())
     if z != 0 or kind not in OUTDOOR or "waterfront" in tags:
         return {}
-    out: dict[str, GrowthPoint] = {}
+    out: dict[str, GrowthPointRecord] = {}
     for d in CARDINAL:
         if d in room.exits:
             continue
@@ -45,7 +45,7 @@ def room_growth(game_map: Map, room: RoomState) -> dict[str, GrowthPoint] | None
         if free is None:
             return None
         if free:
-            out[d] = GrowthPoint(room_id=room.id, direction=d, x=x + dx, y=y + dy, z=0,
+            out[d] = GrowthPointRecord(room_id=room.id, direction=d, x=x + dx, y=y + dy, z=0,
                                  kind="road_end" if _road_end(game_map, room, d, tags) else "lot",
                                  district_id=room.district_id)
     return out
@@ -74,7 +74,7 @@ def affected_rooms(game_map: Map, cells: Iterable[Cell]) -> set[str]:
     return out
 
 
-GrowthChange = tuple[Chunk, str, GrowthPoint | None]  # (chunk, "room:dir", the point or None = gone)
+GrowthChange = tuple[Chunk, str, GrowthPointRecord | None]  # (chunk, "room:dir", the point or None = gone)
 
 
 def update(game_map: Map, room_ids: Iterable[str], removed: dict[str, Cell]) -> list[GrowthChange]:
@@ -122,18 +122,18 @@ def refresh(game: Game) -> None:
     d.growth_cells, d.growth_removed = set(), {}
 
 
-def as_dict(gp: GrowthPoint) -> dict[str, Any]:
+def as_dict(gp: GrowthPointRecord) -> dict[str, Any]:
     return {"room_id": gp.room_id, "direction": gp.direction, "x": gp.x, "y": gp.y, "z": gp.z, "kind": gp.kind,
             "district_id": gp.district_id, "chunk": chunk_key(chunk_of(gp.x, gp.y))}
 
 
 # --- the frontier around a player --------------------------------------------------------------------
-def frontier_distance(game_map: Map, start: RoomState, limit: int) -> tuple[int | None, list[GrowthPoint]]:
+def frontier_distance(game_map: Map, start: RoomState, limit: int) -> tuple[int | None, list[GrowthPointRecord]]:
     """(rooms to the nearest growth point within `limit` moves, or None; every growth point within
     `limit` moves, nearest first, road ends before lots). Walks exits; rooms not in memory end the walk."""
     seen = {start.id}
     queue: deque[tuple[str, int]] = deque([(start.id, 0)])
-    found: list[tuple[int, GrowthPoint]] = []
+    found: list[tuple[int, GrowthPointRecord]] = []
     best: int | None = None
     while queue:
         rid, dist = queue.popleft()
@@ -153,10 +153,10 @@ def frontier_distance(game_map: Map, start: RoomState, limit: int) -> tuple[int 
 
 
 def nearby(game_map: Map, x: int, y: int, radius_chunks: int = 1, limit: int = 8,
-           district_id: str | None = None) -> list[GrowthPoint]:
+           district_id: str | None = None) -> list[GrowthPointRecord]:
     """Growth points of rooms in memory within the chunks around (x, y), road ends first, then nearest."""
     cx, cy = chunk_of(x, y)
-    points: list[GrowthPoint] = []
+    points: list[GrowthPointRecord] = []
     for dy in range(-radius_chunks, radius_chunks + 1):
         for dx in range(-radius_chunks, radius_chunks + 1):
             for rid in game_map.by_chunk.get((cx + dx, cy + dy), ()):

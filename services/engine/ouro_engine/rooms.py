@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from ouro_schemas import content as c
-from ouro_schemas.chunks import Chunk, ChunkMeta, DistrictShare, GrowthPoint, chunk_of
+from ouro_schemas.chunks import Chunk, ChunkMeta, DistrictShare, GrowthPointRecord, chunk_of
 
 
 class RoomState(msgspec.Struct, kw_only=True):
@@ -119,7 +119,7 @@ class Map:
         self.stale: set[Chunk] = set()
         self.unwritten: set[Chunk] = set()  # chunks whose figures changed since the last flush took them
         # Growth points of rooms in memory: room id -> direction -> growth point (growth.py keeps them).
-        self.growth: dict[str, dict[str, GrowthPoint]] = {}
+        self.growth: dict[str, dict[str, GrowthPointRecord]] = {}
         self.version = 0  # bumped on every change (rooms, exits, locks): caches key on it
         self._bounds: tuple[int, int, int, int] | None = (0, 0, 0, 0)
 
@@ -162,7 +162,7 @@ class Map:
         return chunk in self.loaded or chunk not in self.meta
 
     def insert_loaded(self, chunk: Chunk, rooms: list[RoomState],
-                      growth: dict[str, dict[str, GrowthPoint]]) -> None:
+                      growth: dict[str, dict[str, GrowthPointRecord]]) -> None:
         """A chunk read from Redis: its rooms and growth points, figures unchanged (nothing is dirty)."""
         for room in rooms:
             if room.id not in self.rooms:

@@ -88,8 +88,10 @@ class ChunkMeta(msgspec.Struct, kw_only=True, omit_defaults=True):
     origin: str = "base"  # who added its first room ("base" or a proposal id)
 
 
-class GrowthPoint(msgspec.Struct, kw_only=True, frozen=True):
-    """`ouro:world:growth:<ck>` field value (field "room id:direction"): where the city may grow.
+class GrowthPointRecord(msgspec.Struct, kw_only=True, frozen=True):
+    """`ouro:world:growth:<ck>` field value (field "room id:direction"): where the city may grow — a
+    `content.GrowthPoint` (what a block's payload names) as the engine tracks it, with its kind and the
+    district of its room.
 
     `road_end`: a street runs into the free cell (an exit to nowhere, or a tagged frontier);
     `lot`: any other free cell beside a street, alley or plaza at street level.

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from pydantic import BaseModel
 
-from ouro_schemas import content, messages, payloads, proposal, protocol, questmaker
+from ouro_schemas import chunks, content, messages, payloads, proposal, protocol, questmaker
 
 STREAM_MESSAGES: dict[str, Any] = {
     "WorldEvent": messages.WorldEvent,
@@ -36,16 +36,24 @@ CONTENT_MODELS: dict[str, type[BaseModel]] = {
 PAYLOAD_MODELS: dict[str, type[BaseModel]] = {
     f"{ptype.value}Payload": model for ptype, model in payloads.PAYLOAD_MODELS.items()
 }
+# Engine-written world keys other services read (docs/contracts.md).
+WORLD_RECORDS: dict[str, Any] = {
+    "ChunkMeta": chunks.ChunkMeta,
+    "GrowthPointRecord": chunks.GrowthPointRecord,
+}
 TOOL_MODELS: dict[str, type[BaseModel]] = {
     f"tool.{name}": spec.params for name, spec in questmaker.TOOLS.items()
 } | {"ToolCallList": questmaker.ToolCallList}
 
 
 def all_schemas() -> dict[str, dict[str, Any]]:
-    """Every schema by file stem: stream/<Name>, content/<Name>, payload/<Name>, questmaker/<Name>."""
+    """Every schema by file stem: stream/<Name>, content/<Name>, payload/<Name>, questmaker/<Name>,
+    world/<Name>."""
     out: dict[str, dict[str, Any]] = {}
     for name, struct in STREAM_MESSAGES.items():
         out[f"stream/{name}"] = msgspec.json.schema(struct)
+    for name, struct in WORLD_RECORDS.items():
+        out[f"world/{name}"] = msgspec.json.schema(struct)
     for name, model in CONTENT_MODELS.items():
         out[f"content/{name}"] = model.model_json_schema()
     for name, model in PAYLOAD_MODELS.items():
