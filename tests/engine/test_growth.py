@@ -9,6 +9,7 @@ from ouro_engine.core import Core
 from ouro_engine.loader import load_base
 from ouro_engine.sessions import MemorySession, SessionHub
 from ouro_engine.settings import EngineSettings
+from ouro_engine.spawning import spawn_item
 from ouro_schemas import messages as m
 from ouro_schemas.messages import EventKind, WorldEvent
 from tests.engine.conftest import Player, signed
@@ -148,3 +149,31 @@ def test_the_maps_show_the_grown_city() -> None:
     assert middle[7] == "@" and grid[4].split(" ")[7] == "o" and grid[2].split(" ")[7] == "+"
     assert "The city: 3 chunks, 439 rooms" in city and "You are in chunk 0,1 (The Velvet Mile)" in city
     assert "Usage" in "\n".join(core.execute("player:ann", "map everything"))
+
+
+def test_an_expansion_is_never_undone_over_what_players_own_or_what_hangs_from_it() -> None:
+    core, hub = base_city()
+    applied = core.patcher.apply(signed(core.settings, "p-ext", road_ops("x09y19", "n", (9, 20), 4, "velvet_mile",
+                                                                         "ext")))
+    later = core.patcher.apply(signed(core.settings, "p-more", road_ops("ext-3", "n", (9, 24), 2, "velvet_mile",
+                                                                        "more")))
+    assert applied.status == later.status == m.PatchStatus.APPLIED
+    undo = signed(core.settings, "undo:p-ext", applied.inverse, kind=m.PatchKind.UNDO)
+    refused = core.patcher.apply(undo)
+    assert refused.status == m.PatchStatus.REJECTED and "exit more-0:s still leads into removed room" in refused.reason
+    assert core.patcher.apply(signed(core.settings, "undo:p-more", later.inverse,
+                                     kind=m.PatchKind.UNDO)).status == m.PatchStatus.APPLIED
+    core.game.map.rooms["ext-2"].owner_id = "player:ann"  # rented, bought: a player's room
+    refused = core.patcher.apply(undo)
+    assert "room 'ext-2' is owned by player 'player:ann'" in refused.reason
+    core.game.map.rooms["ext-2"].owner_id = None
+    hub.attach(MemorySession(), "player:ann", "Ann")
+    core.game.world.move("player:ann", "ext-1")
+    assert "player 'player:ann' stands in room 'ext-1'" in core.patcher.apply(undo).reason
+    core.game.world.move("player:ann", "x09y19")
+    tpl = next(iter(core.game.templates.by_type["item"].values()))
+    spawn_item(core.game, tpl, "dropped-1", room_id="ext-3", owner_id="player:ann")  # hers, lying there
+    assert "room 'ext-3' holds 'dropped-1', owned by player 'player:ann'" in core.patcher.apply(undo).reason
+    core.game.world.delete("dropped-1", now=True)
+    assert core.patcher.apply(undo).status == m.PatchStatus.APPLIED
+    assert "n" not in core.game.map.rooms["x09y19"].exits and "ext-0" not in core.game.map.rooms
