@@ -91,6 +91,27 @@ async def test_high_risk_job_waits_for_snapshot_and_carries_it(redis: Redis, set
     assert any(msgspec.json.decode(line, type=LogEntry).job_id == job.id for line in lines)
 
 
+async def test_high_risk_jobs_share_a_recent_snapshot(redis: Redis, settings: DirectorSettings, make_director,
+                                                      clock) -> None:  # type: ignore[no-untyped-def]
+    """A storm of high-risk work snapshots the world once per `auto_snapshot_min_interval_s`, not per job."""
+    d = make_director(settings.model_copy(update={"auto_snapshot_min_interval_s": 60.0}))
+
+    def boss_killed(i: int, district: str) -> object:
+        return ev(K.NPC_KILLED, id=f"boss-{i}", player_id=f"p{i}", room_id="r1", district_id=district,
+                  data={"boss": True, "npc_id": f"boss-{i}"})
+
+    await d.on_event(boss_killed(1, "docks"))
+    clock.advance(30)
+    await d.on_event(boss_killed(2, "slums"))
+    first, second = await jobs(redis)
+    assert first.high_risk and second.high_risk and first.snapshot_id and second.snapshot_id == first.snapshot_id
+    clock.advance(31)
+    await d.on_event(boss_killed(3, "spires"))
+    third = (await jobs(redis))[2]
+    assert third.snapshot_id and third.snapshot_id != first.snapshot_id
+    assert d.snapshots_taken == [first.snapshot_id, third.snapshot_id]
+
+
 async def test_stop_read_during_the_snapshot_means_the_job_never_leaves(
         redis: Redis, settings: DirectorSettings, make_director, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     d = make_director(settings)

@@ -82,6 +82,7 @@ class Director:
         self.index = WorldIndex()
         self.players_online = 0
         self.snapshots_taken: list[str] = []
+        self._last_auto_snapshot: tuple[float, str] | None = None  # (when, id) of the last automatic one
         self.turns = TurnGiver(self)
 
     @property
@@ -165,7 +166,12 @@ class Director:
                                       event_id=job.trigger, job_id=job.id, data={"reason": "no_site"}))
             return False
         job = msgspec.structs.replace(job, params=params)
-        if job.high_risk and self.state.toggles.auto_snapshot and self.state.mode is DirectorMode.RUNNING:
+        recent = self._recent_snapshot()
+        if job.high_risk and self.state.toggles.auto_snapshot and self.state.mode is DirectorMode.RUNNING \
+                and recent is not None:
+            metrics.SNAPSHOTS.labels("reused").inc()
+            job = msgspec.structs.replace(job, snapshot_id=recent)
+        elif job.high_risk and self.state.toggles.auto_snapshot and self.state.mode is DirectorMode.RUNNING:
             try:
                 manifest = await snapshots.create_snapshot(self.redis, self.data_dir,
                                                            f"auto before {job.id} ({job.rule})")
@@ -176,6 +182,7 @@ class Director:
                                           data={"reason": "snapshot_failed"}))
                 return False
             self.snapshots_taken.append(manifest.id)
+            self._last_auto_snapshot = (self.clock(), manifest.id)
             metrics.SNAPSHOTS.labels("high_risk").inc()
             job = msgspec.structs.replace(job, snapshot_id=manifest.id)
         # The last moment: a STOP (or pause) read while we waited means this job never leaves.
@@ -193,6 +200,14 @@ class Director:
                                         "params": {k: v for k, v in job.params.items() if k != "occupied"},
                                         "snapshot_id": job.snapshot_id, "trace": job.trace[0].data}))
         return True
+
+    def _recent_snapshot(self) -> str | None:
+        """The last automatic snapshot if it is younger than the minimum interval (a storm of expansions
+        must not snapshot the whole world every few seconds: each one is a full DUMP of it)."""
+        last = self._last_auto_snapshot
+        if last is None or self.clock() - last[0] >= self.settings.auto_snapshot_min_interval_s:
+            return None
+        return last[1]
 
     def release(self, job: GenJob) -> None:
         """A job that will not leave gives back its expansion slot and its token (its cool-down stays)."""

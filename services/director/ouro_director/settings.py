@@ -28,6 +28,10 @@ class DirectorSettings(ServiceSettings):
     seed: int = 1337
     """Base of every decision's rng seed (seed = hash(base, event id)): the same stream decides the same."""
 
+    auto_snapshot_min_interval_s: Seconds = 60.0
+    """Automatic snapshots before high-risk work at most this often: a high-risk job within the interval
+    carries the last one (taken before it, so still a point to roll back to). 0: one per job."""
+
     # --- rule thresholds ----------------------------------------------------------------------------
     inflation_threshold: Annotated[float, Field(ge=0, le=10)] = 0.05
     crowded_population: Annotated[int, Field(ge=1)] = 10
