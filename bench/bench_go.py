@@ -413,7 +413,7 @@ async def sampler(stack: Stack, redis: Redis, out: Samples, stop: asyncio.Event)
 def counter(text: str, metric: str) -> float:
     """The sum of a counter over its labels."""
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith(metric + "{") or line.startswith(metric + " "))
+               if line.startswith(metric + ("" if metric.endswith("}") else "{")) or line.startswith(metric + " "))
 
 
 def windows(stats: LoadStats, t0: float, samples: Samples, width: float = 30.0) -> None:
@@ -591,7 +591,8 @@ async def run(args: argparse.Namespace) -> None:
         misses = await miss_reasons(redis, probes)
         suppressed = stack.health("director").get("suppressed")
         report(args, stats, probes, samples, engine0, engine1, props, applied, wall, mine)
-        snaps = counter(director1, "ouro_director_snapshots_total") - counter(director0, "ouro_director_snapshots_total")
+        taken = 'ouro_director_snapshots_total{why="high_risk"}'  # not the "reused" ones
+        snaps = counter(director1, taken) - counter(director0, taken)
         print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}; "
               f"auto-snapshots in the window: {snaps:.0f}")
         windows(stats, t0_perf, samples)
