@@ -14,7 +14,15 @@ import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from ouro_runtime.bus import Bus, Consumer, ConsumerConfig, Delivery, ensure_group
+from ouro_runtime.bus import (
+    BatchConsumer,
+    BatchOutcome,
+    Bus,
+    Consumer,
+    ConsumerConfig,
+    Delivery,
+    ensure_group,
+)
 from ouro_runtime.redis_server import RedisServer
 from tests.runtime.bus_worker import GROUP, OUT, WORK, Job, Result
 from tests.utils import wait_for
@@ -132,20 +140,30 @@ class Load:
         finally:
             await redis.aclose()
 
-    def consumer(self) -> tuple[Redis, Consumer[Job]]:
+    def consumer(self, batched: bool = False) -> tuple[Redis, Consumer[Job]]:
         redis = Redis.from_url(self.url, socket_timeout=3, socket_connect_timeout=1)
+        config = ConsumerConfig(block_ms=200, claim_idle_ms=500, backoff_max_s=0.5)
 
         async def handle(job: Job, d: Delivery) -> None:
             self.effects[job.id] += 1
 
-        return redis, Consumer(Bus(redis), WORK, GROUP, "c1", Job, handle,
-                               ConsumerConfig(block_ms=200, claim_idle_ms=500, backoff_max_s=0.5))
+        async def handle_batch(batch: list[tuple[Job, Delivery]]) -> BatchOutcome:
+            outcome = BatchOutcome()
+            for job, d in batch:
+                self.effects[job.id] += 1
+                outcome.finish(d)
+            return outcome
+
+        if batched:
+            return redis, BatchConsumer(Bus(redis), WORK, GROUP, "c1", Job, handle_batch, config)
+        return redis, Consumer(Bus(redis), WORK, GROUP, "c1", Job, handle, config)
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["per-entry", "batch-handler"])
 @pytest.mark.parametrize("how", ["restart", "crash"])
-async def test_redis_restart_under_load(own_redis: RedisServer, how: str) -> None:
+async def test_redis_restart_under_load(own_redis: RedisServer, how: str, batched: bool) -> None:
     load = Load(own_redis.url, total=3000)
-    redis, consumer = load.consumer()
+    redis, consumer = load.consumer(batched)
     runner = asyncio.create_task(consumer.run())
     producer = asyncio.create_task(load.produce())
     await wait_for(lambda: _at_least(load, 800), timeout=30, what="load to build up")

@@ -22,6 +22,16 @@ Delivery is at-least-once; the effect is once:
 9. `active` cleared (emergency STOP): no handler starts; entries a blocking read returned meanwhile stay
    pending on this consumer and are handled from its own pending list when `active` is set again.
 
+A `BatchConsumer` is the same loop with one handler call per batch instead of per entry: its batch
+handler receives the decoded, deduplicated entries of the batch (undecodable ones are dead-lettered,
+duplicates acked before it runs) and returns a `BatchOutcome` naming the entries it finished (marked
+and acked after it returns, as in 4), failed (left pending, retried, dead-lettered after
+`max_deliveries`) or poisoned (dead-lettered now). An entry it does not name stays pending on this
+consumer and is read again on the next pass (work not started, e.g. because the service is stopping).
+If the batch handler raises, none of its entries finished: a Redis error is handled as in 7, any other
+error makes the consumer run the handler again on each entry alone, right away, so one bad entry
+cannot hold back or dead-letter the rest. Steps 4 (owed acks), 5, 6, 8 and 9 hold for batches too.
+
 Handlers must be idempotent on the message key for their *outputs* too: derive output ids from the
 input's id, so a redelivered input produces the same output, which the next stage then dedupes.
 """
@@ -69,6 +79,46 @@ class Delivery:
 
 
 Handler = Callable[[T, Delivery], Awaitable[None]]
+
+
+@dataclass
+class BatchOutcome:
+    """A batch handler's answer: which of its entries finished, failed or are poison.
+
+    Entries named in none of the three stay pending on the consumer (read again on its next pass).
+    An entry named more than once counts as its worst: poisoned, then failed, then finished."""
+
+    finished: list[Delivery] = field(default_factory=list)
+    failed: list[tuple[Delivery, BaseException]] = field(default_factory=list)
+    poisoned: list[tuple[Delivery, str]] = field(default_factory=list)
+
+    def finish(self, delivery: Delivery) -> None:
+        """Its output is written: mark its key done and ack it."""
+        self.finished.append(delivery)
+
+    def fail(self, delivery: Delivery, error: BaseException) -> None:
+        """Leave it pending for a retry (claimed back after `claim_idle_ms`; dead-lettered once it was
+        delivered `max_deliveries` times)."""
+        self.failed.append((delivery, error))
+
+    def poison(self, delivery: Delivery, reason: str) -> None:
+        """It can never succeed: dead-letter it now with `reason`."""
+        self.poisoned.append((delivery, reason))
+
+
+# The entries of one batch, decoded and deduplicated, each with its delivery.
+BatchHandler = Callable[[list[tuple[T, Delivery]]], Awaitable[BatchOutcome]]
+
+
+@dataclass
+class _Item(Generic[T]):
+    """One fresh entry of a batch on its way through the consumer."""
+
+    eid: bytes
+    fields: dict[bytes, bytes]
+    key: str
+    message: T
+    delivery: Delivery
 
 
 def _entry_key(entry_id: str, fields: dict[bytes, bytes]) -> str:
@@ -318,59 +368,106 @@ class Consumer(Generic[T]):
             # they are read again from the own pending list once work resumes.
             self._read_own_pending = True
             return len(entries)
-        keys = [_entry_key(eid.decode(), fields) for eid, fields in entries]
-        done_flags: list[Any] = await self.redis.zmscore(self._done_key, keys)
-        acks: list[bytes] = []
-        done_keys: list[str] = []
-        for (eid, fields), key, done in zip(entries, keys, done_flags, strict=True):
-            if done or key in done_keys:  # handled before, or earlier in this very batch
-                self.stats.duplicates += 1
-                metrics.MESSAGES_DUPLICATE.labels(*self._labels).inc()
-                acks.append(eid)
-                continue
-            try:
-                finished = await self._handle_one(eid, fields, key, claimed)
-            except REDIS_ERRORS:
-                # Redis went away mid-batch: what was already handled is owed, not forgotten.
-                self._owed_acks.extend(acks)
-                self._owed_keys.extend(done_keys)
-                raise
-            if finished:
-                acks.append(eid)
-                done_keys.append(key)
-        await self._ack(acks, done_keys)
+        items, duplicates, undecodable = await self._fresh(entries, claimed)
+        outcome = BatchOutcome()
+        try:
+            if items:
+                await self._dispatch(items, outcome)
+            acks, done_keys = await self._settle(items, outcome, undecodable)
+        except REDIS_ERRORS:
+            # Redis went away mid-batch: what was already handled is owed, not forgotten.
+            done = {d.entry_id for d in outcome.finished}
+            finished = [item for item in items if item.delivery.entry_id in done]
+            self._owed_acks.extend(duplicates + [item.eid for item in finished])
+            self._owed_keys.extend(item.key for item in finished)
+            raise
+        await self._ack(duplicates + acks, done_keys)
         return len(entries)
 
-    async def _handle_one(self, eid: bytes, fields: dict[bytes, bytes], key: str, claimed: bool) -> bool:
-        """Run the handler; True if the entry is finished (handled), False if left pending."""
-        try:
-            message = self._decoder.decode(fields.get(FIELD_DATA, b""))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            await self._dead_letter(eid, fields, f"undecodable {self.kind.__name__}: {exc}")
-            return False
-        started = time.perf_counter()
-        try:
-            await self.handler(message, Delivery(self.stream, eid.decode(), key, claimed))
-        except Poison as exc:
-            await self._dead_letter(eid, fields, f"poison: {exc}")
-            return False
-        except REDIS_ERRORS:
-            raise  # the batch is retried after recovery; nothing was acked
-        except Exception as exc:
+    async def _fresh(self, entries: list[tuple[bytes, dict[bytes, bytes]]], claimed: bool
+                     ) -> tuple[list[_Item[T]], list[bytes], list[tuple[bytes, dict[bytes, bytes], str]]]:
+        """(entries to handle, decoded; duplicates to ack; undecodable entries with the reason)."""
+        keys = [_entry_key(eid.decode(), fields) for eid, fields in entries]
+        done_flags: list[Any] = await self.redis.zmscore(self._done_key, keys)
+        items: list[_Item[T]] = []
+        duplicates: list[bytes] = []
+        undecodable: list[tuple[bytes, dict[bytes, bytes], str]] = []
+        seen: set[str] = set()
+        for (eid, fields), key, done in zip(entries, keys, done_flags, strict=True):
+            if done or key in seen:  # handled before, or earlier in this very batch
+                self.stats.duplicates += 1
+                metrics.MESSAGES_DUPLICATE.labels(*self._labels).inc()
+                duplicates.append(eid)
+                continue
+            try:
+                message = self._decoder.decode(fields.get(FIELD_DATA, b""))
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                undecodable.append((eid, fields, f"undecodable {self.kind.__name__}: {exc}"))
+                continue
+            seen.add(key)
+            items.append(_Item(eid, fields, key, message, Delivery(self.stream, eid.decode(), key, claimed)))
+        return items, duplicates, undecodable
+
+    async def _dispatch(self, items: list[_Item[T]], outcome: BatchOutcome) -> None:
+        """Run the handler on each entry, in order, recording each result in `outcome`. A Redis error
+        propagates (`outcome` then holds what finished before it)."""
+        for item in items:
+            started = time.perf_counter()
+            try:
+                await self.handler(item.message, item.delivery)
+            except Poison as exc:
+                outcome.poison(item.delivery, str(exc))
+            except REDIS_ERRORS:
+                raise  # the rest of the batch is retried after recovery; what finished is owed
+            except Exception as exc:
+                outcome.fail(item.delivery, exc)
+            else:
+                self._handler_seconds.observe(time.perf_counter() - started)
+                outcome.finish(item.delivery)
+
+    async def _settle(self, items: list[_Item[T]], outcome: BatchOutcome,
+                      undecodable: list[tuple[bytes, dict[bytes, bytes], str]]) -> tuple[list[bytes], list[str]]:
+        """Dead-letter what must go, log failures; return (entries to ack, keys to mark done)."""
+        by_id = {item.delivery.entry_id: item for item in items}
+        for eid, fields, error in undecodable:
+            await self._dead_letter(eid, fields, error)
+        settled: set[str] = set()
+        for delivery, reason in outcome.poisoned:
+            item = by_id.get(delivery.entry_id)
+            if item is not None and delivery.entry_id not in settled:
+                settled.add(delivery.entry_id)
+                await self._dead_letter(item.eid, item.fields, f"poison: {reason}")
+        failed = [(by_id[d.entry_id], exc) for d, exc in outcome.failed
+                  if d.entry_id in by_id and d.entry_id not in settled]
+        if failed:
+            await self._failed(failed)
+            settled.update(item.delivery.entry_id for item, _ in failed)
+        acks: list[bytes] = []
+        done_keys: list[str] = []
+        for delivery in outcome.finished:
+            item = by_id.get(delivery.entry_id)
+            if item is not None and delivery.entry_id not in settled:
+                settled.add(delivery.entry_id)
+                acks.append(item.eid)
+                done_keys.append(item.key)
+        if len(settled) < len(by_id):
+            self._read_own_pending = True  # not started: read again from the own pending list
+        return acks, done_keys
+
+    async def _failed(self, failed: list[tuple[_Item[T], BaseException]]) -> None:
+        """Count failures; dead-letter the entries delivered `max_deliveries` times, leave the rest."""
+        counts = await self._delivery_counts([item.eid for item, _ in failed])
+        for item, exc in failed:
             self.stats.failed += 1
             self.stats.last_error = f"{type(exc).__name__}: {exc}"
             metrics.MESSAGES_FAILED.labels(*self._labels).inc()
-            counts = await self._delivery_counts([eid])
-            if counts.get(eid, 1) >= self.config.max_deliveries:
-                await self._dead_letter(eid, fields, self._describe(exc))
+            deliveries = counts.get(item.eid, 1)
+            if deliveries >= self.config.max_deliveries:
+                await self._dead_letter(item.eid, item.fields, self._describe(exc))
             else:
                 log.warning("handler failed; entry left pending for retry",
-                            extra={"stream": self.stream, "group": self.group, "entry": eid.decode(),
-                                   "key": key, "error": self.stats.last_error,
-                                   "deliveries": counts.get(eid, 1)})
-            return False
-        self._handler_seconds.observe(time.perf_counter() - started)
-        return True
+                            extra={"stream": self.stream, "group": self.group, "entry": item.delivery.entry_id,
+                                   "key": item.key, "error": self.stats.last_error, "deliveries": deliveries})
 
     @staticmethod
     def _describe(exc: BaseException) -> str:
@@ -438,6 +535,53 @@ class Consumer(Generic[T]):
                 metrics.LAG_SECONDS.labels(*self._labels).set(max(0.0, time.time() - ms / 1000))
             else:
                 metrics.LAG_SECONDS.labels(*self._labels).set(0.0)
+
+
+class BatchConsumer(Consumer[T]):
+    """A consumer whose handler takes a whole batch (see the module docstring): for handlers that read
+    before and write after many entries at once (one round trip, one MULTI) instead of per entry."""
+
+    def __init__(
+        self,
+        bus: Bus,
+        stream: str,
+        group: str,
+        name: str,
+        kind: type[T],
+        batch_handler: BatchHandler[T],
+        config: ConsumerConfig | None = None,
+    ) -> None:
+        super().__init__(bus, stream, group, name, kind, self._unbatched, config)
+        self.batch_handler = batch_handler
+
+    async def _unbatched(self, message: T, delivery: Delivery) -> None:
+        raise TypeError("a BatchConsumer calls its batch handler")  # never called: _dispatch is replaced
+
+    async def _dispatch(self, items: list[_Item[T]], outcome: BatchOutcome) -> None:
+        started = time.perf_counter()
+        try:
+            got = await self.batch_handler([(item.message, item.delivery) for item in items])
+        except REDIS_ERRORS:
+            raise  # nothing of the batch finished; retried after recovery
+        except Exception as exc:
+            if len(items) == 1:
+                if isinstance(exc, Poison):
+                    outcome.poison(items[0].delivery, str(exc))
+                else:
+                    outcome.fail(items[0].delivery, exc)
+                return
+            log.warning("batch handler failed; running its entries one by one",
+                        extra={"stream": self.stream, "group": self.group, "entries": len(items),
+                               "error": f"{type(exc).__name__}: {exc}"})
+            for item in items:
+                await self._dispatch([item], outcome)
+            return
+        share = (time.perf_counter() - started) / len(items)
+        for _ in got.finished:
+            self._handler_seconds.observe(share)
+        outcome.finished.extend(got.finished)
+        outcome.failed.extend(got.failed)
+        outcome.poisoned.extend(got.poisoned)
 
 
 async def read_dead_letters(redis: Redis, stream: str, count: int = 100) -> list[dict[str, Any]]:

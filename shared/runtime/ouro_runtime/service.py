@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import msgspec
 from redis.asyncio import Redis
 
-from ouro_runtime.bus import REDIS_ERRORS, Bus, Consumer, ConsumerConfig, Handler
+from ouro_runtime.bus import REDIS_ERRORS, BatchConsumer, BatchHandler, Bus, Consumer, ConsumerConfig, Handler
 from ouro_runtime.http import HealthServer
 from ouro_runtime.log import setup_logging
 from ouro_runtime.settings import ServiceSettings, load_settings
@@ -80,6 +80,15 @@ class Service:
         cfg = ConsumerConfig(claim_idle_ms=self.settings.claim_idle_ms,
                              max_deliveries=self.settings.max_deliveries, **config)
         consumer: Consumer[T] = Consumer(self.bus, stream, group, self.instance, kind, handler, cfg)
+        self.consumers.append(consumer)
+        return consumer
+
+    def consume_batches(self, stream: str, group: str, kind: type[T], batch_handler: BatchHandler[T],
+                        **config: Any) -> BatchConsumer[T]:
+        """Like `consume`, with one handler call per batch (`bus.BatchConsumer`)."""
+        cfg = ConsumerConfig(claim_idle_ms=self.settings.claim_idle_ms,
+                             max_deliveries=self.settings.max_deliveries, **config)
+        consumer = BatchConsumer(self.bus, stream, group, self.instance, kind, batch_handler, cfg)
         self.consumers.append(consumer)
         return consumer
 
