@@ -306,6 +306,53 @@ async def test_stop_mid_batch_publishes_what_was_decided(publisher: Publisher, r
     assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 0
 
 
+async def test_shutdown_while_stopped_finishes_what_was_decided(publisher: Publisher, redis: Redis) -> None:
+    """STOP mid-batch, then SIGTERM: the decided proposal is published and acked; the rest stay pending
+    (not failed) for the next start."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    for i in range(3):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-down-{i}"))
+    original = publisher.decide
+
+    def decide_then_stop(proposal: Proposal) -> str:
+        outcome = original(proposal)
+        publisher.pause()
+        publisher.svc.request_stop()
+        return outcome
+
+    publisher.decide = decide_then_stop  # type: ignore[method-assign]
+    await gen.run_burst()
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-down-0"]
+    assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 2
+    assert gen.stats.handled == 1 and gen.stats.failed == 0
+
+
+async def test_a_bug_on_one_proposal_discards_its_batch_and_the_rest_commit(publisher: Publisher, redis: Redis,
+                                                                           data_dir: Path) -> None:
+    """An unexpected error while deciding one proposal: nothing of its batch is committed (its queued
+    writes and file are rolled back), the bus runs the entries one by one, the others commit and the
+    bad one alone is left pending for a retry."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    original = publisher.decide
+
+    def decide(proposal: Proposal) -> str:
+        outcome = original(proposal)  # its writes are queued on the batch before the error
+        if proposal.id == "p-bug-1":
+            raise RuntimeError("a bug meets one proposal")
+        return outcome
+
+    publisher.decide = decide  # type: ignore[method-assign]
+    for i in range(3):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-bug-{i}"))
+    await gen.run_burst()
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-bug-0", "p-bug-2"]
+    assert not (data_dir / "generated/npc/npc_p-bug-1.json").exists()
+    assert await redis.get(names.PROPOSAL + "p-bug-1") is None
+    assert gen.stats.handled == 2 and gen.stats.failed == 1
+    assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 1
+    assert [e["proposal_id"] for e in await proposal_log(redis)] == ["p-bug-0", "p-bug-2"]
+
+
 async def _patch_count(redis: Redis, n: int) -> bool:
     return int(await redis.xlen(names.WORLD_PATCHES)) >= n
 

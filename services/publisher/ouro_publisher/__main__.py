@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from ouro_publisher import admin
 from ouro_publisher.app import Publisher
-from ouro_publisher.batch import BatchConsumer
 from ouro_publisher.settings import PublisherSettings
-from ouro_runtime.bus import ConsumerConfig
 from ouro_runtime.service import Service, run_service
 from ouro_schemas import names
 from ouro_schemas.messages import AdminCommand, PatchResult
@@ -31,11 +29,9 @@ async def start(svc: Service) -> Publisher:
     async def on_applied(result: PatchResult, d: object) -> None:
         await admin.on_applied(pub, result)
 
-    config = ConsumerConfig(claim_idle_ms=settings.claim_idle_ms, max_deliveries=settings.max_deliveries)
     for stream in (names.GEN_ENRICHED, names.QM_ACTIONS):
-        # One world read and one MULTI per batch (batch.py): the throughput of the gate.
-        svc.consumers.append(BatchConsumer(pub, svc.bus, stream, names.GROUP_PUBLISHER, svc.instance, Proposal,
-                                           pub.on_proposal, config))
+        # One world read and one MULTI per batch (Publisher.on_batch): the throughput of the gate.
+        svc.consume_batches(stream, names.GROUP_PUBLISHER, Proposal, pub.on_batch)
     svc.consume(names.ADMIN_COMMANDS, names.GROUP_PUBLISHER, AdminCommand, on_admin)
     svc.consume(names.WORLD_APPLIED, names.GROUP_PUBLISHER, PatchResult, on_applied)
     svc.on_control(pub.on_control)

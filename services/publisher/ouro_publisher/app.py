@@ -36,7 +36,7 @@ from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import GateResult, Usage, WindowState, describe, fail
 from ouro_publisher.windows import Windows
 from ouro_publisher.world import Library, Snapshot, WorldReader, candidates
-from ouro_runtime.bus import Delivery
+from ouro_runtime.bus import BatchOutcome, Delivery
 from ouro_runtime.service import Service
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
@@ -213,22 +213,47 @@ class Publisher:
             c.active.set()
 
     async def wait_open(self) -> None:
-        """Hold a batch's next entry while stopped; on shutdown leave it pending for redelivery."""
+        """Hold an admin command while stopped; on shutdown leave it pending for redelivery."""
+        if not await self._opened():
+            raise RuntimeError("publisher stopped while paused; entry left pending")
+
+    async def _opened(self) -> bool:
+        """Wait while stopped: True once open again, False if the service is shutting down meanwhile."""
         while not self._open.is_set():
             if self.svc.stopping:
-                raise RuntimeError("publisher stopped while paused; entry left pending")
+                return False
             try:
                 await asyncio.wait_for(self._open.wait(), timeout=0.25)
             except TimeoutError:
                 pass
+        return True
 
     # --- proposals -----------------------------------------------------------------------------------
-    async def on_proposal(self, proposal: Proposal, delivery: Delivery) -> None:
-        """The BatchConsumer's handler: its batch is open (and the lock held) around this call."""
-        if not self._open.is_set():
-            await self.flush_partial()
-        await self.wait_open()
-        self.decide(proposal)
+    async def on_batch(self, items: list[tuple[Proposal, Delivery]]) -> BatchOutcome:
+        """The batch handler of `gen.enriched` and `qm.actions` (`bus.BatchConsumer`): one world read,
+        the proposals decided one by one in order, one MULTI and the files, then all are finished.
+
+        STOP mid-batch: what was decided is published at once, the rest waits for GO; a shutdown while
+        stopped finishes what was decided and leaves the rest pending. An unexpected error discards the
+        whole batch (nothing of it committed) and propagates: the bus then runs each entry alone."""
+        outcome = BatchOutcome()
+        decided: list[Delivery] = []
+        async with self.lock:
+            await self.begin([p for p, _ in items])
+            try:
+                for proposal, delivery in items:
+                    if not self._open.is_set():
+                        await self.flush_partial()
+                        if not await self._opened():
+                            break
+                    self.decide(proposal)
+                    decided.append(delivery)
+                await self.flush()
+            finally:
+                self.discard()
+        for delivery in decided:
+            outcome.finish(delivery)
+        return outcome
 
     def count(self, outcome: str, ptype: str = "") -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
