@@ -30,7 +30,7 @@ from ouro_publisher.gate import run_gate
 from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import WindowState
 from ouro_runtime.redis_server import RedisServer
-from ouro_runtime.service import Service
+from ouro_runtime.service import Service, make_redis
 from ouro_schemas import names
 from ouro_schemas.proposal import Proposal
 from tests.publisher import factories as f
@@ -62,7 +62,7 @@ def passing(n: int, tag: str) -> list[Proposal]:
 
 
 async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None) -> None:
-    redis = Redis.from_url(url, socket_timeout=15)
+    redis = make_redis(url, socket_timeout=15)  # the client the service runs with
     await redis.flushall()
     view = f.world()
     for i in range(pub_n):

@@ -30,6 +30,7 @@ from redis.asyncio import Redis
 from ouro_runtime.bus import REDIS_ERRORS, BatchConsumer, BatchHandler, Bus, Consumer, ConsumerConfig, Handler
 from ouro_runtime.http import HealthServer
 from ouro_runtime.log import setup_logging
+from ouro_runtime.resp import FastPackConnection
 from ouro_runtime.settings import ServiceSettings, load_settings
 from ouro_schemas import names
 from ouro_schemas.messages import (
@@ -51,10 +52,13 @@ def new_id(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex[:16]}"
 
 
-def make_redis(url: str, *, block_ms: int = 1_000) -> Redis:
+def make_redis(url: str, *, block_ms: int = 1_000, **kwargs: Any) -> Redis:
+    """The client every service uses: commands packed in C (`resp.FastPackConnection`; a rediss:// or
+    unix:// URL keeps redis-py's own connection class)."""
     # redis-py's default socket timeout is shorter than a long XREADGROUP BLOCK: keep it above.
-    return Redis.from_url(url, socket_timeout=block_ms / 1000 + 10, socket_connect_timeout=3,
-                          health_check_interval=15)
+    options: dict[str, Any] = {"socket_timeout": block_ms / 1000 + 10, "socket_connect_timeout": 3,
+                               "health_check_interval": 15, "connection_class": FastPackConnection}
+    return Redis.from_url(url, **(options | kwargs))
 
 
 class Service:
