@@ -134,6 +134,19 @@ def test_verdicts_carry_rule_value_limit() -> None:
     assert math.isclose(points.value, 65.0) and points.limit == 12.0
 
 
+def test_filter_hits_name_the_text_they_were_found_in() -> None:
+    p = f.npc_proposal("p-where", description="A thug who yells s.h.i.t.")
+    p.flavor = {"lines": ["Hello there.", "Nazi scum!"]}
+    p.tags = {"mood": "fine", "n": 3}
+    found = {(v.rule, v.path) for v in run_gate(p, W, G, WindowState()).failures}
+    assert found == {("filter.banned_word", "payload.archetype.description"),
+                     ("filter.banned_theme", "flavor.lines[1]")}
+    qm = f.qm_proposal("QUESTMAKER_memorize", {"player_id": "alice", "memory_string": "fine"}, 5)
+    qm.tags = {"note": "b1tch"}
+    [v] = run_gate(qm, W, G, WindowState()).failures
+    assert (v.rule, v.path) == ("filter.banned_word", "tags.note")
+
+
 def test_npc_threat_against_the_district() -> None:
     brute = {"max_health": 900, "damage_min": 40, "damage_max": 60, "accuracy": 0.9, "armor": 30,
              "crit_chance": 0.2}

@@ -14,7 +14,7 @@ error becomes a `gate.error` verdict, so one hostile proposal cannot stop the pu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -41,41 +41,80 @@ def text_filter(g: Guardrails) -> TextFilter:
     return hit[1]
 
 
-def _strings(value: Any, path: str, out: list[tuple[str, str]]) -> None:
+def _strings(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
-        out.append((path, value))
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strings(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _strings(v, out)
+
+
+def _paths(value: Any, path: str, out: list[str]) -> None:
+    """The paths of the strings `_strings` finds, in the same order (built only to name a hit)."""
+    if isinstance(value, str):
+        out.append(path)
     elif isinstance(value, dict):
         for k, v in value.items():
-            _strings(v, f"{path}.{k}", out)
+            _paths(v, f"{path}.{k}", out)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _strings(v, f"{path}[{i}]", out)
+            _paths(v, f"{path}[{i}]", out)
 
 
-def proposal_texts(proposal: Proposal, payload: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(path, text) of every string a person will read: flavour, tags and the payload's strings."""
-    out: list[tuple[str, str]] = []
-    _strings(proposal.flavor, "flavor", out)
-    _strings({k: v for k, v in proposal.tags.items() if isinstance(v, str)}, "tags", out)
-    _strings(payload if payload is not None else proposal.payload, "payload", out)
-    return out
+def _text_roots(proposal: Proposal, payload: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    tags = {k: v for k, v in proposal.tags.items() if isinstance(v, str)}
+    return [("flavor", proposal.flavor), ("tags", tags),
+            ("payload", payload if payload is not None else proposal.payload)]
 
 
-def run_filter(texts: list[tuple[str, str]], g: Guardrails) -> list[Verdict]:
-    hits = text_filter(g).scan([t for _, t in texts])
+def filter_proposal(proposal: Proposal, payload: dict[str, Any] | None, g: Guardrails,
+                    extra: list[tuple[str, str]] | None = None) -> list[Verdict]:
+    """Banned words and themes in `extra` (path, text) and in every string a person will read: flavour,
+    tags and the payload's strings. Paths are worked out only when a term is found (walking for the
+    strings alone is the common, cheap case)."""
+    roots = _text_roots(proposal, payload)
+    texts = [t for _, t in extra or []]
+    for _, value in roots:
+        _strings(value, texts)
+    hits = text_filter(g).scan(texts)
     if not hits:
         return [ok("filter", len(texts))]
-    return [fail(h.rule, "banned text", h.found[:80], h.term, texts[h.segment][0]) for h in hits]
+    paths = [p for p, _ in extra or []]
+    for root, value in roots:
+        _paths(value, root, paths)
+    return [fail(h.rule, "banned text", h.found[:80], h.term, paths[h.segment]) for h in hits]
+
+
+# Per payload model class: (has an `origin` field, names of fields that may hold models or lists of them).
+_plans: dict[type[BaseModel], tuple[bool, tuple[str, ...]]] = {}
+
+
+def _may_hold_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(a) for a in get_args(annotation))
+
+
+def _plan(kind: type[BaseModel]) -> tuple[bool, tuple[str, ...]]:
+    plan = _plans.get(kind)
+    if plan is None:
+        fields = kind.model_fields
+        plan = _plans[kind] = ("origin" in fields,
+                               tuple(n for n, f in fields.items() if _may_hold_model(f.annotation)))
+    return plan
 
 
 def stamp_origin(model: BaseModel, origin: str) -> None:
     """Every template and room a proposal adds says where it came from: origin = the proposal id."""
-    if "origin" in type(model).model_fields:
+    has_origin, nested = _plan(type(model))
+    if has_origin:
         object.__setattr__(model, "origin", origin)
-    for name in type(model).model_fields:
+    for name in nested:
         value = getattr(model, name)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
+        for item in value if isinstance(value, list) else (value,):
             if isinstance(item, BaseModel):
                 stamp_origin(item, origin)
 
@@ -93,7 +132,7 @@ def _run(proposal: Proposal, world: WorldView, g: Guardrails, window: WindowStat
     stages: dict[str, list[Verdict]] = {"validate": validate}
     if model is None:
         # Still filter what can be read: a banned word is worth naming even in a broken proposal.
-        stages["filter"] = run_filter(proposal_texts(proposal, None), g)
+        stages["filter"] = filter_proposal(proposal, None, g)
         return _result(stages, None, None, Usage())
     if not isinstance(model, QmActionPayload):
         stamp_origin(model, proposal.id)
@@ -105,19 +144,21 @@ def _run(proposal: Proposal, world: WorldView, g: Guardrails, window: WindowStat
         if params is not None:
             stages["balance"] = qm.run_qm(model, params, world, g)
             stages["balance"].extend(balance.window_verdicts(proposal.type, usage, world, g, window))
-        stages["filter"] = run_filter(qm.texts(model) + proposal_texts(proposal, {}), g)
+        stages["filter"] = filter_proposal(proposal, {}, g, qm.texts(model))
+        inv = None
     else:
-        inv: Inventory = inventory(proposal.type, model, proposal.tags)
+        inv = inventory(proposal.type, model, proposal.tags)
         inv.proposal_id = proposal.id
         validate.extend(check_integrity(inv, world))
         validate.extend(check_compatibility(inv, world))
         stages["balance"], usage = balance.run_balance(proposal.type, inv, world, g, window)
-        stages["filter"] = run_filter(proposal_texts(proposal, payload), g)
-    return _result(stages, model, payload, usage)
+        stages["filter"] = filter_proposal(proposal, payload, g)
+    return _result(stages, model, payload, usage, inv)
 
 
 def _result(stages: dict[str, list[Verdict]], model: Any, payload: dict[str, Any] | None,
-            usage: Usage) -> GateResult:
+            usage: Usage, inv: Inventory | None = None) -> GateResult:
     verdicts = [v for vs in stages.values() for v in vs]
     passed = model is not None and all(v.ok for v in verdicts)
-    return GateResult(ok=passed, verdicts=verdicts, stages=stages, model=model, payload=payload, usage=usage)
+    return GateResult(ok=passed, verdicts=verdicts, stages=stages, model=model, payload=payload, usage=usage,
+                      inventory=inv)

@@ -76,6 +76,7 @@ class GateResult:
     model: BaseModel | None = None  # the validated payload
     payload: dict[str, Any] | None = None  # its canonical JSON (what is hashed and committed)
     usage: Usage = field(default_factory=Usage)
+    inventory: Any = None  # the payload's `inventory.Inventory` (not QM actions): the patch is built from it
 
     @property
     def failures(self) -> list[Verdict]:

@@ -131,7 +131,8 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     grid step away and with a way back."""
     if not inv.rooms:
         return []
-    rooms: dict[str, Room] = {room.id: room.model_copy(deep=True) for room, _ in inv.rooms}
+    # Copies with their own exits list (the exits the patch adds are appended; nothing else changes).
+    rooms: dict[str, Room] = {room.id: room.model_copy(update={"exits": list(room.exits)}) for room, _ in inv.rooms}
     for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
         raw = world.rooms.get(rid)
         if rid not in rooms and raw is not None:

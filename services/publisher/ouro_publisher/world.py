@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from redis.asyncio import Redis
 
 from ouro_publisher.inventory import inventory
@@ -173,22 +174,41 @@ def _read_list(path: Path) -> list[Any]:
     return data if isinstance(data, list) else []
 
 
+_decode = msgspec.json.Decoder()
+
+
 def _json(raw: Any) -> dict[str, Any] | None:
     if raw is None:
         return None
     try:
-        value = json.loads(raw)
-    except (ValueError, TypeError):
+        value = _decode.decode(raw)
+    except (msgspec.DecodeError, TypeError):
         return None
     return value if isinstance(value, dict) else None
 
 
+def _parsed(ids: list[str], column: list[Any]) -> dict[str, dict[str, Any]]:
+    """id -> parsed JSON object, for the ids whose key holds a non-empty object."""
+    out = {}
+    for key, raw in zip(ids, column, strict=True):
+        if raw is not None:
+            value = _json(raw)
+            if value:
+                out[key] = value
+    return out
+
+
 @dataclass
 class Snapshot:
-    """Raw world keys fetched for a batch of proposals (one round trip), plus `extra` keys' values."""
+    """World keys fetched for a batch of proposals (one round trip), each parsed once for the whole
+    batch — only the ids that exist — plus the `extra` keys' raw values."""
 
-    by_id: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # id -> (room, template, entity, qm,
-    #                                                                   district, online)
+    rooms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    questmakers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    districts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    online: set[str] = field(default_factory=set)
     coords: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -226,10 +246,14 @@ class WorldReader:
             snap.extra = dict(zip(extra, replies.pop(0), strict=True))
         k = 0
         if ids:
-            columns = replies[:6]
+            rooms, templates, entities, qms, districts, online = replies[:6]
             k = 6
-            for i, key in enumerate(ids):
-                snap.by_id[key] = tuple(col[i] for col in columns)
+            snap.rooms = _parsed(ids, rooms)
+            snap.templates = _parsed(ids, templates)
+            snap.entities = _parsed(ids, entities)
+            snap.questmakers = _parsed(ids, qms)
+            snap.districts = _parsed(ids, districts)
+            snap.online = {key for key, member in zip(ids, online, strict=True) if member}
         if coords:
             for c, rid in zip(coords, replies[k], strict=True):
                 if rid is not None:
@@ -243,12 +267,32 @@ class WorldReader:
         return snap
 
     def build(self, snap: Snapshot, ids: list[str], coords: list[str]) -> WorldView:
-        """The view of `ids` and `coords` from a snapshot, with the library (incl. this batch's commits)."""
+        """The view of `ids` and `coords` from a snapshot, with the library (incl. this batch's commits):
+        a room, template or district counts as existing if either knows it."""
         view = WorldView(economy=dict(self._economy))
+        lib = self.library
         for key in ids:
-            self._fill(view, key, *snap.by_id.get(key, (None,) * 6))
+            r = snap.rooms.get(key) or lib.rooms.get(key)
+            if r is not None:
+                view.rooms[key] = r
+            t = snap.templates.get(key) or lib.templates.get(key)
+            if t is not None:
+                view.templates[key] = t
+            e = snap.entities.get(key)
+            if e is not None:
+                view.entities[key] = e
+                if e.get("kind") == "player":
+                    view.players.add(key)
+            q = snap.questmakers.get(key)
+            if q is not None:
+                view.questmakers[key] = q
+            d = snap.districts.get(key) or lib.districts.get(key)
+            if d is not None:
+                view.districts[key] = d
+            if key in snap.online:
+                view.players.add(key)
         for c in coords:
-            rid = snap.coords.get(c) or self.library.coords.get(c)
+            rid = snap.coords.get(c) or lib.coords.get(c)
             if rid is not None:
                 view.coords[c] = rid
         return view
@@ -258,26 +302,3 @@ class WorldReader:
         """The view of `ids` and `coords`, plus the raw values of the `extra` keys (same round trip)."""
         snap = await self.fetch(ids, coords, extra)
         return self.build(snap, ids, coords), [snap.extra[k] for k in extra or []]
-
-    def _fill(self, view: WorldView, key: str, room: Any, template: Any, entity: Any, qm: Any,
-              district: Any, online: Any) -> None:
-        lib = self.library
-        r = _json(room) or lib.rooms.get(key)
-        if r is not None:
-            view.rooms[key] = r
-        t = _json(template) or lib.templates.get(key)
-        if t is not None:
-            view.templates[key] = t
-        e = _json(entity)
-        if e is not None:
-            view.entities[key] = e
-            if e.get("kind") == "player":
-                view.players.add(key)
-        q = _json(qm)
-        if q is not None:
-            view.questmakers[key] = q
-        d = _json(district) or lib.districts.get(key)
-        if d is not None:
-            view.districts[key] = d
-        if online:
-            view.players.add(key)
