@@ -57,6 +57,7 @@ from ouro_schemas.proposal import Proposal, ProposalState, TraceEntry, can_trans
 log = logging.getLogger(__name__)
 _enc = msgspec.json.Encoder()
 _dec_proposal = msgspec.json.Decoder(Proposal)
+FILE_CHUNK = 16  # template files per writer-thread task (fewer hand-overs; still overlapping the gate)
 DECIDED = frozenset({ProposalState.AWAITING_APPROVAL, ProposalState.APPROVED, ProposalState.PUBLISHED,
                      ProposalState.APPLIED, ProposalState.REJECTED, ProposalState.FAILED,
                      ProposalState.UNDONE})
@@ -101,6 +102,7 @@ class Publisher:
         self.counts: dict[str, int] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
         self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="files")
+        self.generated = settings.generated_dir
         self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
     # --- start-up ----------------------------------------------------------------------------
@@ -294,6 +296,7 @@ class Publisher:
                            committed=batch.committed, decided=batch.decided, cands=batch.cands)
 
     async def _write(self, batch: Batch) -> None:
+        self._hand_over(batch)
         try:
             if len(batch.pipe) or batch.mset:
                 now = time.time()
@@ -310,6 +313,7 @@ class Publisher:
         # The files were being written (in threads) while the batch was gated and its MULTI ran.
         for future in batch.futures:
             await asyncio.wrap_future(future)
+        batch.futures.clear()
         if batch.logs:
             self.svc.log_dir.mkdir(parents=True, exist_ok=True)
             with (self.svc.log_dir / f"{names.LOG_PROPOSALS}.jsonl").open("ab") as fh:
@@ -326,7 +330,7 @@ class Publisher:
         concurrent.futures.wait(batch.futures)
         for folder, tid in batch.new_files:
             with contextlib.suppress(OSError, library_files.UnsafePath):
-                library_files.remove(self.settings.generated_dir, folder, tid)
+                library_files.remove(self.generated, folder, tid)
         for pid in batch.added:
             self.library.remove(pid)
         self.windows.restore(batch.windows_backup)
@@ -459,15 +463,15 @@ class Publisher:
         assert model is not None and result.payload is not None and batch is not None
         specs = patches.files(proposal, model, result.payload)
         try:
-            for folder, tid, _ in specs:
-                library_files.target(self.settings.generated_dir, folder, tid)
+            paths = [library_files.target(self.generated, folder, tid) for folder, tid, _ in specs]
         except library_files.UnsafePath as exc:
             bad = GateResult(ok=False, verdicts=[fail("commit.file_name", str(exc))], stages={})
             self.reject(proposal, bad, before, moves, now)
             return "rejected"
         advance(proposal, ProposalState.APPROVED, moves)
         proposal.hash = proposal_hash(proposal, self.key)
-        inv = None if proposal.type == "QM_ACTION" else inventory(proposal.type, model, proposal.tags)
+        inv = None if proposal.type == "QM_ACTION" else (result.inventory or inventory(proposal.type, model,
+                                                                                      proposal.tags))
         ops, inverse = patches.build_patch(proposal, model, inv, view)
         patch = Patch(id=proposal.id, proposal_id=proposal.id, kind=PatchKind.APPLY, ops=ops, inverse=inverse,
                       issued_at=now)
@@ -486,9 +490,9 @@ class Publisher:
             pipe.zrem(names.APPROVAL_QUEUE, proposal.id)
         if record_usage:
             self.windows.record(None, str(proposal.type), result.usage, now)
-        for folder, tid, body in specs:
+        for (folder, tid, body), path in zip(specs, paths, strict=True):
             body["hash"] = proposal.hash
-            self.write_file(batch, folder, tid, body, new=True)
+            self.write_file(batch, folder, tid, body, new=True, path=path)
         self.library.add_ops(proposal.id, ops)
         batch.added.append(proposal.id)
         batch.committed.add(proposal.id)
@@ -512,14 +516,23 @@ class Publisher:
                 body["hash"] = proposal.hash
                 self.write_file(batch, folder, tid, body, new=False)
 
-    def write_file(self, batch: Batch, folder: str, tid: str, body: dict[str, Any], *, new: bool) -> None:
-        """Start writing a template file in a writer thread; the batch's flush waits for it. A new file
-        whose MULTI then fails is removed again (and if the process dies first, the redelivered
-        proposal finds its own file in the library, which the gate does not count as a clash)."""
-        batch.futures.append(self._writer.submit(library_files.write, self.settings.generated_dir, folder,
-                                                 tid, body))
+    def write_file(self, batch: Batch, folder: str, tid: str, body: dict[str, Any], *, new: bool,
+                   path: Path | None = None) -> None:
+        """Queue a template file; every FILE_CHUNK files go to a writer thread, the rest at the batch's
+        flush, which waits for them. A new file whose MULTI then fails is removed again (and if the
+        process dies first, the redelivered proposal finds its own file in the library, which the gate
+        does not count as a clash)."""
+        batch.files.append((path or library_files.target(self.generated, folder, tid), library_files.render(body)))
         if new:
             batch.new_files.append((folder, tid))
+        if len(batch.files) >= FILE_CHUNK:
+            self._hand_over(batch)
+
+    def _hand_over(self, batch: Batch) -> None:
+        """Start writing the batch's queued files in a writer thread (overlapping the gate and the MULTI)."""
+        if batch.files:
+            batch.futures.append(self._writer.submit(library_files.write_files, batch.files))
+            batch.files = []
 
     async def log_now(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
                       kind: LogKind = LogKind.VERDICT) -> None:

@@ -3,8 +3,9 @@ data/generated/, named by ids that pass `content.is_safe_id`."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +52,45 @@ def render(body: dict[str, Any]) -> bytes:
 def write(root: Path, folder: str, template_id: str, body: dict[str, Any]) -> Path:
     """Write atomically; rewriting the same body gives the same bytes. Raises UnsafePath or OSError."""
     path = target(root, folder, template_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = render(body)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{template_id}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_files([(path, render(body))])
     return path
+
+
+_seq = itertools.count()  # temp file names: unique per process (next() on a count is atomic in CPython)
+_made: set[str] = set()  # folders known to exist
+
+
+def write_files(files: list[tuple[Path, bytes]]) -> None:
+    """Replace each file atomically with its bytes: a temp file in the same folder (O_EXCL), then
+    os.replace, so a reader sees the old file or the new one, never a part. Made of system calls
+    only (a writer thread spends its time outside the GIL). No fsync: see docs/publisher.md.
+    Raises OSError (the temp file of the failing write is removed)."""
+    pid = os.getpid()
+    for path, data in files:
+        name = str(path)
+        parent = os.path.dirname(name)
+        if parent not in _made:
+            os.makedirs(parent, exist_ok=True)
+            _made.add(parent)
+        tmp = f"{parent}/.{os.path.basename(name)}.{pid}.{next(_seq)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileNotFoundError:  # the folder was removed meanwhile
+            _made.discard(parent)
+            os.makedirs(parent, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, name)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def remove(root: Path, folder: str, template_id: str) -> None:
