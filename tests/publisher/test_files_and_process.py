@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -50,6 +51,26 @@ def test_rewrite_is_byte_identical_and_atomic(tmp_path: Path) -> None:
     library_files.write(root, "item", "blade", dict(reversed(body.items())))
     assert p1.read_bytes() == first and json.loads(first) == body
     assert [p.name for p in p1.parent.iterdir()] == ["blade.json"]  # no temp file left behind
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["O_TMPFILE+link", "temp+rename"])
+def test_both_ways_of_writing_give_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  unnamed: bool) -> None:
+    """New files are linked from an unnamed file where the system has O_TMPFILE, else temp + rename;
+    rewrites always go through temp + rename. Same bytes, nothing else left in the folder."""
+    monkeypatch.setitem(library_files._unnamed, "ok", unnamed and library_files._unnamed["ok"])
+    root = tmp_path / "generated"
+    body = {"id": "blade", "text": "ü" * 5000}  # more than one page
+    path = library_files.write(root, "item", "blade", body)
+    assert path.read_bytes() == library_files.render(body)
+    library_files.write(root, "item", "blade", body | {"text": "new"})
+    assert json.loads(path.read_bytes())["text"] == "new"
+    shutil.rmtree(root / "item")  # the folder removed behind the publisher's back: made again
+    library_files.write(root, "item", "other", body)
+    assert sorted(p.name for p in (root / "item").iterdir()) == ["other.json"]
+    assert oct((root / "item" / "other.json").stat().st_mode & 0o777) == "0o600"
+    if unnamed and sys.platform == "linux":
+        assert library_files._unnamed["ok"], "O_TMPFILE + linkat was refused on this Linux file system"
 
 
 def test_one_way_exit_is_rejected() -> None:

@@ -101,7 +101,9 @@ class Publisher:
         self._open.set()
         self.counts: dict[str, int] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
-        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="files")
+        # One writer thread: its system calls run beside the loop; a second one in the same folders only
+        # added kernel time per file (contended directory locks) in a file-writing micro-benchmark.
+        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="files")
         self.generated = settings.generated_dir
         self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
