@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ouro_publisher.textfilter import TextFilter, normalise
-from ouro_schemas.guardrails import Filters
+from ouro_schemas.guardrails import Filters, Guardrails
 
-F = TextFilter(Filters(banned_words=["fuck", "bitch", "ass"],
-                       banned_themes={"self_harm": ["kill yourself"], "extremism": ["nazi"]}))
+F_FILTERS = Filters(banned_words=["fuck", "bitch", "ass", "lil"],
+                    banned_themes={"self_harm": ["kill yourself"], "extremism": ["nazi"]})
+F = TextFilter(F_FILTERS)
 
 
 @pytest.mark.parametrize("text", [
@@ -55,3 +61,46 @@ def test_no_match_across_texts() -> None:
 
 def test_normalise_is_stable_on_ascii() -> None:
     assert normalise("Hello") == "hello"
+
+
+def _reference_scan(filters: Filters, texts: list[str]) -> list[tuple[str, str, int, str]]:
+    """The filter in its plain form — one named group per term, the look-behind in front — which `re`
+    has to try at every position: the fast form must find exactly what this finds."""
+    terms = [("filter.banned_word", w) for w in filters.banned_words if any(c.isalnum() for c in normalise(w))]
+    terms += [("filter.banned_theme", f"{t}: {kw}") for t, kws in sorted(filters.banned_themes.items())
+              for kw in kws if any(c.isalnum() for c in normalise(kw))]
+    gap = f"[^a-z0-9]{{0,{filters.max_separator_run}}}"
+    alts = []
+    for i, (_, term) in enumerate(terms):
+        word = term.split(": ", 1)[1] if ": " in term else term
+        letters = [c for c in normalise(word) if c.isalnum()]
+        parts = [f"(?:{ {'i': '[il]', 'l': '[li]'}.get(c, re.escape(c))}+)" for c in letters]
+        alts.append(f"(?P<t{i}>{gap.join(parts)})")
+    regex = re.compile(r"(?<![a-z])(?:" + "|".join(alts) + r")(?![a-z])")
+    normed = [normalise(t) for t in texts]
+    starts, pos = [], 0
+    for t in normed:
+        starts.append(pos)
+        pos += len(t) + 16
+    out, seen = [], set()
+    for m in regex.finditer(("\n" * 16).join(normed)):
+        idx, seg = int((m.lastgroup or "t0")[1:]), bisect.bisect_right(starts, m.start()) - 1
+        if (idx, seg) not in seen:
+            seen.add((idx, seg))
+            out.append((*terms[idx], seg, m.group(0)))
+    return out
+
+
+DEFAULT_FILTERS = Guardrails().filters
+PIECES = ["fuck", "f.u.c.k", "b1tch", "ass", "class", "nazi", "n a z i", "kill yourself", "k1ll y0urself",
+          "lil", "ill", "i", "l", "1", "|", " ", ".", "-", "é", "\u200b", "Ν", "аss", "grass", "sh!t",
+          "shit", "bitcoin", "suicide", "x", "yo", "urself"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=8).map("".join),
+                min_size=1, max_size=4))
+def test_fast_form_finds_exactly_what_the_plain_form_finds(texts: list[str]) -> None:
+    for filters in (F_FILTERS, DEFAULT_FILTERS):
+        fast = [(h.rule, h.term, h.segment, h.found) for h in TextFilter(filters).scan(texts)]
+        assert fast == _reference_scan(filters, texts), texts

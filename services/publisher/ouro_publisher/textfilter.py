@@ -64,11 +64,21 @@ def normalise(text: str) -> str:
     return text.casefold().translate(_TABLE)
 
 
-def _pattern(word: str, sep: int) -> str:
+def _alternatives(word: str, sep: int) -> list[str]:
+    """The regex alternatives for one term, each starting with a literal letter, so that the combined
+    pattern opens with a branch of literals and `re` only tries the positions holding a first letter
+    (a branch that opens with a group, a class or a look-behind makes it try every position).
+
+    A term matches letter by letter, each letter repeated, up to `sep` separators between letters, and
+    not after a letter: that look-behind sits right after the first letter, where it still looks at
+    the character before it. A first letter i or l also stands for the other (after the leet map)."""
     letters = [c for c in normalise(word) if c.isalnum()]
     gap = f"[^a-z0-9]{{0,{sep}}}"
-    parts = [f"(?:{_LETTER_CLASS.get(c, re.escape(c))}+)" for c in letters]
-    return gap.join(parts)
+    rest = "".join(f"{gap}(?:{_LETTER_CLASS.get(c, re.escape(c))}+)" for c in letters[1:])
+    first = letters[0]
+    starts = sorted(_LETTER_CLASS[first].strip("[]")) if first in _LETTER_CLASS else [first]
+    cls = _LETTER_CLASS.get(first, re.escape(first))
+    return [f"{re.escape(c)}(?<![a-z]{re.escape(c)}){cls}*{rest}" for c in starts]
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,6 @@ class TextFilter:
 
     def __init__(self, filters: Filters) -> None:
         self._terms: list[tuple[str, str]] = []
-        alts = []
         for word in filters.banned_words:
             if any(c.isalnum() for c in normalise(word)):
                 self._terms.append(("filter.banned_word", word))
@@ -92,10 +101,20 @@ class TextFilter:
             for kw in keywords:
                 if any(c.isalnum() for c in normalise(kw)):
                     self._terms.append(("filter.banned_theme", f"{theme}: {kw}"))
-        for i, (_, term) in enumerate(self._terms):
+        # One pattern per term (to name the term of a hit) and all of them in one (to find hits).
+        self._each: list[re.Pattern[str]] = []
+        alts: list[str] = []
+        for _, term in self._terms:
             word = term.split(": ", 1)[1] if ": " in term else term
-            alts.append(f"(?P<t{i}>{_pattern(word, filters.max_separator_run)})")
-        self._regex = re.compile(r"(?<![a-z])(?:" + "|".join(alts) + r")(?![a-z])") if alts else None
+            mine = _alternatives(word, filters.max_separator_run)
+            self._each.append(re.compile("(?:" + "|".join(mine) + r")(?![a-z])"))
+            alts.extend(mine)
+        self._regex = re.compile("(?:" + "|".join(alts) + r")(?![a-z])") if alts else None
+
+    def _term_at(self, text: str, pos: int) -> int:
+        """Which term the combined pattern matched at `pos`: the first one, in order, that matches there
+        (alternatives are tried in order)."""
+        return next(i for i, each in enumerate(self._each) if each.match(text, pos))
 
     def scan(self, texts: list[str]) -> list[Hit]:
         """Every banned term found in `texts` (one hit per term and text)."""
@@ -112,7 +131,7 @@ class TextFilter:
         hits: list[Hit] = []
         seen: set[tuple[int, int]] = set()
         for m in self._regex.finditer(joined):
-            idx = int((m.lastgroup or "t0")[1:])
+            idx = self._term_at(joined, m.start())
             seg = bisect.bisect_right(starts, m.start()) - 1
             if (idx, seg) in seen:
                 continue
