@@ -100,6 +100,7 @@ class Publisher:
         self._open = asyncio.Event()
         self._open.set()
         self.counts: dict[str, int] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
         # One writer thread: its system calls run beside the loop; a second one in the same folders only
         # added kernel time per file (contended directory locks) in a file-writing micro-benchmark.
@@ -261,10 +262,11 @@ class Publisher:
 
     def count(self, outcome: str, ptype: str = "") -> None:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
-        if ptype:
-            metrics.PROPOSALS.labels(ptype, outcome).inc()
-        else:
-            metrics.ADMIN.labels(outcome).inc()
+        counter = self._counters.get((ptype, outcome))
+        if counter is None:  # a labelled child, looked up once (labels() is not free per proposal)
+            counter = metrics.PROPOSALS.labels(ptype, outcome) if ptype else metrics.ADMIN.labels(outcome)
+            self._counters[(ptype, outcome)] = counter
+        counter.inc()
 
     async def begin(self, proposals: list[Proposal]) -> Batch:
         """Open a batch: one read of every world key the proposals name, their records and commits."""
@@ -465,7 +467,7 @@ class Publisher:
         assert model is not None and result.payload is not None and batch is not None
         specs = patches.files(proposal, model, result.payload)
         try:
-            paths = [library_files.target(self.generated, folder, tid) for folder, tid, _ in specs]
+            paths = [library_files.file_name(self.generated, folder, tid) for folder, tid, _ in specs]
         except library_files.UnsafePath as exc:
             bad = GateResult(ok=False, verdicts=[fail("commit.file_name", str(exc))], stages={})
             self.reject(proposal, bad, before, moves, now)
@@ -519,12 +521,13 @@ class Publisher:
                 self.write_file(batch, folder, tid, body, new=False)
 
     def write_file(self, batch: Batch, folder: str, tid: str, body: dict[str, Any], *, new: bool,
-                   path: Path | None = None) -> None:
+                   path: str | None = None) -> None:
         """Queue a template file; every FILE_CHUNK files go to a writer thread, the rest at the batch's
         flush, which waits for them. A new file whose MULTI then fails is removed again (and if the
         process dies first, the redelivered proposal finds its own file in the library, which the gate
         does not count as a clash)."""
-        batch.files.append((path or library_files.target(self.generated, folder, tid), library_files.render(body)))
+        batch.files.append((path or library_files.file_name(self.generated, folder, tid),
+                            library_files.render(body)))
         if new:
             batch.new_files.append((folder, tid))
         if len(batch.files) >= FILE_CHUNK:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import concurrent.futures
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ class Batch:
     mset: dict[str, bytes] = field(default_factory=dict)  # records, as-received versions, commit records
     index: dict[str, float] = field(default_factory=dict)  # proposal index entries
     futures: list[concurrent.futures.Future[Any]] = field(default_factory=list)  # file writes in flight
-    files: list[tuple[Path, bytes]] = field(default_factory=list)  # rendered files not handed to a writer yet
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # rendered files not handed to a writer yet
     new_files: list[tuple[str, str]] = field(default_factory=list)  # (folder, template id) first written here
     logs: list[bytes] = field(default_factory=list)
     added: list[str] = field(default_factory=list)  # proposals added to the library (rolled back on error)

@@ -21,7 +21,7 @@ class UnsafePath(ValueError):
     """A file name that is not a safe id, or a path that would leave data/generated/."""
 
 
-_dirs: dict[tuple[Path, str], Path] = {}
+_dirs: dict[tuple[str, str], str] = {}
 
 
 def target(root: Path, folder: str, template_id: str) -> Path:
@@ -29,17 +29,22 @@ def target(root: Path, folder: str, template_id: str) -> Path:
 
     The folder is resolved once (symlinks included) and must be `root/<folder>`; a safe id has no
     separator and no '..', so the file cannot leave it."""
+    return Path(file_name(root, folder, template_id))
+
+
+def file_name(root: Path, folder: str, template_id: str) -> str:
+    """`target` as a plain string (the commit path builds one per template). Raises UnsafePath."""
     if folder not in FOLDERS or not is_safe_id(template_id) or "/" in template_id or "\\" in template_id:
         raise UnsafePath(f"unsafe file name {folder!r}/{template_id!r}")
-    key = (root, folder)
+    key = (os.fspath(root), folder)
     parent = _dirs.get(key)
     if parent is None:
         base = root.resolve()
-        parent = (base / folder).resolve()
-        if parent.parent != base:
-            raise UnsafePath(f"{parent} is outside {base}")
-        _dirs[key] = parent
-    return parent / f"{template_id}.json"
+        resolved = (base / folder).resolve()
+        if resolved.parent != base:
+            raise UnsafePath(f"{resolved} is outside {base}")
+        parent = _dirs[key] = str(resolved)
+    return f"{parent}/{template_id}.json"
 
 
 _sorted = msgspec.json.Encoder(order="sorted")
@@ -66,7 +71,7 @@ _proc_fd: list[int] = []  # [pid, fd of /proc/self/fd] (re-opened in a forked ch
 _NOT_HERE = (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.EXDEV, errno.EPERM, errno.EACCES)
 
 
-def write_files(files: list[tuple[Path, bytes]]) -> None:
+def write_files(files: list[tuple[str, bytes]]) -> None:
     """Write each file atomically: a reader sees the old file or the new one, never a part.
 
     A new file is written unnamed (O_TMPFILE) and then linked under its name, one directory entry

@@ -133,11 +133,12 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
         return []
     # Copies with their own exits list (the exits the patch adds are appended; nothing else changes).
     rooms: dict[str, Room] = {room.id: room.model_copy(update={"exits": list(room.exits)}) for room, _ in inv.rooms}
+    fields = Room.model_fields
     for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
         raw = world.rooms.get(rid)
         if rid not in rooms and raw is not None:
             try:
-                rooms[rid] = Room.model_validate({k: v for k, v in raw.items() if k in Room.model_fields})
+                rooms[rid] = Room.model_validate({k: v for k, v in raw.items() if k in fields})
             except ValueError:
                 continue
     for rid, direction, to, _ in inv.exits:
