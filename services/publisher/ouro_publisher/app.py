@@ -18,7 +18,6 @@ Admin commands, undo and engine results are in `admin.py`.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import logging
 import time
@@ -57,7 +56,7 @@ from ouro_schemas.proposal import Proposal, ProposalState, TraceEntry, can_trans
 log = logging.getLogger(__name__)
 _enc = msgspec.json.Encoder()
 _dec_proposal = msgspec.json.Decoder(Proposal)
-FILE_CHUNK = 16  # template files per writer-thread task (fewer hand-overs; still overlapping the gate)
+FILE_STEP = 8  # template files written per loop pass while a batch's MULTI is out
 DECIDED = frozenset({ProposalState.AWAITING_APPROVAL, ProposalState.APPROVED, ProposalState.PUBLISHED,
                      ProposalState.APPLIED, ProposalState.REJECTED, ProposalState.FAILED,
                      ProposalState.UNDONE})
@@ -102,9 +101,6 @@ class Publisher:
         self.counts: dict[str, int] = {}
         self._counters: dict[tuple[str, str], Any] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
-        # One writer thread: its system calls run beside the loop; a second one in the same folders only
-        # added kernel time per file (contended directory locks) in a file-writing micro-benchmark.
-        self._writer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="files")
         self.generated = settings.generated_dir
         self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
@@ -137,8 +133,7 @@ class Publisher:
         log.info("publisher ready", extra={"library_entries": n, "rarity_window": len(self.windows.rarities)})
 
     async def close(self) -> None:
-        """At shutdown: let the file writes in flight finish."""
-        await asyncio.to_thread(self._writer.shutdown, True)
+        """At shutdown (nothing to wait for: a batch's files are written before it is acked)."""
 
     # --- guardrails hot swap -----------------------------------------------------------------------
     def poll_guardrails_file(self, now: float) -> None:
@@ -300,24 +295,37 @@ class Publisher:
                            committed=batch.committed, decided=batch.decided, cands=batch.cands)
 
     async def _write(self, batch: Batch) -> None:
-        self._hand_over(batch)
+        """Send the batch's MULTI and, while Redis runs it, write the batch's template files here, a few
+        at a time between loop passes (so the MULTI goes out and its reply is read meanwhile).
+
+        Not in a writer thread: a thread needs the GIL back after each system call, which a busy loop
+        hands over only every switch interval (5 ms), so it wrote little while the batch was gated,
+        and the hand-overs cost the gating CPU (A/B in docs/publisher.md: no faster, more CPU)."""
+        multi: asyncio.Future[Any] | None = None
+        if len(batch.pipe) or batch.mset:
+            now = time.time()
+            if batch.mset:
+                batch.pipe.mset(batch.mset)
+            if batch.index:
+                batch.pipe.zadd(names.PROPOSAL_INDEX, batch.index, nx=True)
+            self.windows.write(batch.pipe)
+            self.windows.prune(batch.pipe, self.guardrails, now)
+            multi = asyncio.ensure_future(batch.pipe.execute())
+        file_error: OSError | None = None
         try:
-            if len(batch.pipe) or batch.mset:
-                now = time.time()
-                if batch.mset:
-                    batch.pipe.mset(batch.mset)
-                if batch.index:
-                    batch.pipe.zadd(names.PROPOSAL_INDEX, batch.index, nx=True)
-                self.windows.write(batch.pipe)
-                self.windows.prune(batch.pipe, self.guardrails, now)
-                await batch.pipe.execute()
+            for i in range(0, len(batch.files), FILE_STEP):
+                await asyncio.sleep(0)
+                library_files.write_files(batch.files[i:i + FILE_STEP])
+        except OSError as exc:
+            file_error = exc  # if the MULTI went through, the redelivered proposals rewrite their files
+        try:
+            if multi is not None:
+                await multi
         except BaseException:
             self._rollback(batch)
             raise
-        # The files were being written (in threads) while the batch was gated and its MULTI ran.
-        for future in batch.futures:
-            await asyncio.wrap_future(future)
-        batch.futures.clear()
+        if file_error is not None:
+            raise file_error
         if batch.logs:
             self.svc.log_dir.mkdir(parents=True, exist_ok=True)
             with (self.svc.log_dir / f"{names.LOG_PROPOSALS}.jsonl").open("ab") as fh:
@@ -331,7 +339,6 @@ class Publisher:
 
     def _rollback(self, batch: Batch) -> None:
         """Undo an unflushed batch in memory and on disk (files of proposals it did not commit)."""
-        concurrent.futures.wait(batch.futures)
         for folder, tid in batch.new_files:
             with contextlib.suppress(OSError, library_files.UnsafePath):
                 library_files.remove(self.generated, folder, tid)
@@ -461,7 +468,7 @@ class Publisher:
 
     def commit(self, proposal: Proposal, result: GateResult, view: Any, before: bytes | None,
                moves: list[str], now: float, *, record_usage: bool) -> str:
-        """Approve, sign and publish: patch + records queued on the batch's MULTI, files in threads."""
+        """Approve, sign and publish: patch + records queued on the batch's MULTI, files on its list."""
         model = result.model
         batch = self.batch
         assert model is not None and result.payload is not None and batch is not None
@@ -522,22 +529,13 @@ class Publisher:
 
     def write_file(self, batch: Batch, folder: str, tid: str, body: dict[str, Any], *, new: bool,
                    path: str | None = None) -> None:
-        """Queue a template file; every FILE_CHUNK files go to a writer thread, the rest at the batch's
-        flush, which waits for them. A new file whose MULTI then fails is removed again (and if the
-        process dies first, the redelivered proposal finds its own file in the library, which the gate
-        does not count as a clash)."""
+        """Queue a template file; the batch's flush writes it while Redis runs the MULTI. A new file
+        whose MULTI then fails is removed again (and if the process dies first, the redelivered
+        proposal finds its own file in the library, which the gate does not count as a clash)."""
         batch.files.append((path or library_files.file_name(self.generated, folder, tid),
                             library_files.render(body)))
         if new:
             batch.new_files.append((folder, tid))
-        if len(batch.files) >= FILE_CHUNK:
-            self._hand_over(batch)
-
-    def _hand_over(self, batch: Batch) -> None:
-        """Start writing the batch's queued files in a writer thread (overlapping the gate and the MULTI)."""
-        if batch.files:
-            batch.futures.append(self._writer.submit(library_files.write_files, batch.files))
-            batch.files = []
 
     async def log_now(self, proposal: Proposal, moves: list[str], result: GateResult | None, message: str,
                       kind: LogKind = LogKind.VERDICT) -> None:

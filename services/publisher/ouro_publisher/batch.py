@@ -10,7 +10,6 @@ memory at once, so the next proposal of the batch sees it. `Batch` is what one b
 
 from __future__ import annotations
 
-import concurrent.futures
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,6 @@ class Batch:
     windows_backup: WindowsBackup
     mset: dict[str, bytes] = field(default_factory=dict)  # records, as-received versions, commit records
     index: dict[str, float] = field(default_factory=dict)  # proposal index entries
-    futures: list[concurrent.futures.Future[Any]] = field(default_factory=list)  # file writes in flight
     files: list[tuple[str, bytes]] = field(default_factory=list)  # rendered files not handed to a writer yet
     new_files: list[tuple[str, str]] = field(default_factory=list)  # (folder, template id) first written here
     logs: list[bytes] = field(default_factory=list)
