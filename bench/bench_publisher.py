@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ouro_publisher.__main__ import start as start_publisher
+from ouro_publisher.__main__ import tune_gc
 from ouro_publisher.gate import run_gate
 from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import WindowState
@@ -79,6 +80,7 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None) 
     settings = PublisherSettings(data_dir=data_dir, instance="bench", log_level="WARNING")
     svc = Service(names.SERVICE_PUBLISHER, settings, redis=redis)
     pub = await start_publisher(svc)
+    tune_gc()  # as the service's setup does
     consumer = next(c for c in svc.consumers if c.stream == names.GEN_ENRICHED)
 
     # The pure gate alone (no Redis, no files): what the checks themselves cost.

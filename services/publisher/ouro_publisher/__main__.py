@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from ouro_publisher import admin
 from ouro_publisher.app import Publisher
 from ouro_publisher.settings import PublisherSettings
@@ -14,6 +16,17 @@ from ouro_schemas.proposal import Proposal
 async def setup(svc: Service) -> None:
     """The service's wiring (run_service calls it)."""
     await start(svc)
+    tune_gc()
+
+
+def tune_gc() -> None:
+    """Keep what was loaded at start-up (modules, content library) out of the collector's scans and let
+    the young generation grow before a collection: a proposal's garbage is freed by reference counting,
+    and the default thresholds ran ~9 % of a 4,000-proposal benchmark in the collector (the engine
+    does the same after loading the world)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
 
 
 async def start(svc: Service) -> Publisher:
