@@ -14,6 +14,7 @@ from ouro_publisher.app import Publisher
 from ouro_publisher.gate import run_gate
 from ouro_publisher.inventory import inventory
 from ouro_publisher.types import WindowState
+from ouro_publisher.world import candidates
 from ouro_schemas import budget, names
 from ouro_schemas.content import ItemArchetype
 from ouro_schemas.messages import AddTemplate, Spawn
@@ -91,6 +92,17 @@ def test_building_passes_with_entrance_and_way_back() -> None:
     assert names_ == ["AddTemplate", "AddTemplate", "AddRooms", "AddExit", "Spawn"]
     assert [type(op).__name__ for op in inverse] == ["Despawn", "RemoveExit", "RemoveRooms", "RemoveTemplate",
                                                      "RemoveTemplate"]
+
+
+def test_world_read_names_ids_not_field_names() -> None:
+    """What the publisher fetches for a proposal: the ids and coordinates in it (placement keys are
+    template ids), not the payload's field names."""
+    ids, coords = candidates(f.proposal(ProposalType.QUEST, quest_payload(), "p-q"))
+    assert {"crate_run_thief", "crate_run_crate", "north_st", "east_st", "plaza", "medkit", "market"} <= set(ids)
+    assert not {"stats", "quest", "nodes", "rewards", "placements", "damage_max", "budget_max"} & set(ids)
+    assert coords == []
+    ids, coords = candidates(f.block_proposal("p-b"))
+    assert ids == ["block-p-b", "east_st", "market", "p-b-a", "p-b-b"] and coords == ["2,0,0", "2,1,0"]
 
 
 def test_building_cannot_repoint_an_existing_exit() -> None:

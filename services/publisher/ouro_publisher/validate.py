@@ -131,8 +131,11 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     grid step away and with a way back."""
     if not inv.rooms:
         return []
-    # Copies with their own exits list (the exits the patch adds are appended; nothing else changes).
-    rooms: dict[str, Room] = {room.id: room.model_copy(update={"exits": list(room.exits)}) for room, _ in inv.rooms}
+    # Shallow copies with their own exits list (the exits the patch adds are appended; nothing else changes).
+    rooms: dict[str, Room] = {}
+    for room, _ in inv.rooms:
+        rooms[room.id] = copy = room.__copy__()
+        object.__setattr__(copy, "exits", list(room.exits))
     fields = Room.model_fields
     for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
         raw = world.rooms.get(rid)

@@ -38,7 +38,12 @@ BASE_TEMPLATE_FILES = {"npcs": "npc", "items": "item", "quests": "quest", "quest
                        "shops": "shop"}
 
 
-def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0) -> None:
+# Payload mappings keyed by world ids (placements: template id -> room): their keys are candidates too. The keys
+# of every other mapping are field names, which would only make the world read longer.
+ID_KEYED = frozenset({"placements"})
+
+
+def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0, keys_are_ids: bool = False) -> None:
     if len(ids) > MAX_CANDIDATES or depth > 12:
         return
     if isinstance(value, str):
@@ -50,11 +55,13 @@ def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0) -> None:
             z = value.get("z", 0)
             coords.add(f"{x},{y},{z if isinstance(z, int) else 0}")
         for k, v in value.items():
-            if k in NOT_REFERENCES and isinstance(v, str):
-                continue  # a vocabulary word (kind, slot, rarity…) or prose, never a world id
-            if isinstance(k, str) and is_safe_id(k):
-                ids.add(k)  # placements are keyed by template id
-            _walk(v, ids, coords, depth + 1)
+            if keys_are_ids and is_safe_id(k):
+                ids.add(k)
+            if isinstance(v, str):
+                if k not in NOT_REFERENCES and is_safe_id(v):  # else vocabulary (kind, slot…) or prose
+                    ids.add(v)
+            elif isinstance(v, dict | list):
+                _walk(v, ids, coords, depth + 1, k in ID_KEYED)
     elif isinstance(value, list):
         for v in value:
             _walk(v, ids, coords, depth + 1)
