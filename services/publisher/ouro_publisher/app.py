@@ -35,7 +35,7 @@ from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import GateResult, Usage, WindowState, describe, fail
 from ouro_publisher.windows import Windows
 from ouro_publisher.world import Library, Snapshot, WorldReader, candidates
-from ouro_runtime.bus import BatchOutcome, Delivery
+from ouro_runtime.bus import FIELD_DATA, BatchOutcome, Delivery
 from ouro_runtime.service import Service
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
@@ -490,11 +490,12 @@ class Publisher:
         advance(proposal, ProposalState.PUBLISHED, moves)
         proposal.trace.append(TraceEntry(stage="commit", at=now, actor=self.svc.instance, verdict="ok",
                                          data={"ops": len(ops), "files": [f"{f}/{t}.json" for f, t, _ in specs]}))
+        fields = self.svc.bus.fields(patch, None)
+        # The patch's JSON goes into the commit record as it went on the stream (encoded once).
         record = {"proposal_id": proposal.id, "type": str(proposal.type), "committed_at": now,
-                  "patch": patch, "files": [[f, t] for f, t, _ in specs]}
+                  "patch": msgspec.Raw(fields[FIELD_DATA]), "files": [[f, t] for f, t, _ in specs]}
         pipe = batch.pipe
-        pipe.xadd(names.WORLD_PATCHES, self.svc.bus.fields(patch, None),
-                  maxlen=self.settings.stream_maxlen, approximate=True)
+        pipe.xadd(names.WORLD_PATCHES, fields, maxlen=self.settings.stream_maxlen, approximate=True)
         batch.mset[commit_key(proposal.id)] = _enc.encode(record)
         self._save(pipe, proposal, before, now)
         if not record_usage:  # it was held: it leaves the approval queue

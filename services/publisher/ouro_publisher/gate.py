@@ -42,14 +42,16 @@ def text_filter(g: Guardrails) -> TextFilter:
 
 
 def _strings(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _strings(v, out)
-    elif isinstance(value, list):
-        for v in value:
-            _strings(v, out)
+    """Every string in `value`, depth first, in order (a loop: the payload has ~40 nodes)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            stack.extend(reversed(v.values()))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
 
 
 def _paths(value: Any, path: str, out: list[str]) -> None:

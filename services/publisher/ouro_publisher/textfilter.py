@@ -120,17 +120,26 @@ class TextFilter:
         """Every banned term found in `texts` (one hit per term and text)."""
         if self._regex is None or not texts:
             return []
-        normed = [normalise(t) for t in texts]
-        starts = []
-        pos = 0
-        for t in normed:
-            starts.append(pos)
-            pos += len(t) + 16
         # 16 newlines between texts: more than any separator run, so no match spans two texts.
-        joined = ("\n" * 16).join(normed)
+        sep = "\n" * 16
+        joined = sep.join(texts)
+        if joined.isascii():
+            # ASCII normalises letter for letter (casefold and the leet map are 1:1 there): normalising the
+            # joined texts is joining the normalised texts, at the same offsets.
+            joined = joined.casefold().translate(_TABLE)
+            normed = texts
+        else:
+            normed = [normalise(t) for t in texts]
+            joined = sep.join(normed)
         hits: list[Hit] = []
         seen: set[tuple[int, int]] = set()
+        starts: list[int] = []
         for m in self._regex.finditer(joined):
+            if not starts:  # offsets of the texts, worked out at the first hit
+                pos = 0
+                for t in normed:
+                    starts.append(pos)
+                    pos += len(t) + len(sep)
             idx = self._term_at(joined, m.start())
             seg = bisect.bisect_right(starts, m.start()) - 1
             if (idx, seg) in seen:
