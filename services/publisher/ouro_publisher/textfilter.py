@@ -45,6 +45,9 @@ _UPPER = str.maketrans({
     "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j",
 })
 _TABLE = str.maketrans({**_CONFUSABLES, **_LEET})
+# The same map for ASCII text as a byte table (bytes.translate runs in C; str.translate looks up a dict
+# per character): upper case to lower case and the leet digits and signs to letters, all 1:1.
+_ASCII_TABLE = bytes(ord(_LEET.get(chr(b), chr(b).lower())) for b in range(128)) + bytes(range(128, 256))
 # After the leet map "1", "!" and "|" became i or l: a banned i or l matches either.
 _LETTER_CLASS = {"i": "[il]", "l": "[li]"}
 
@@ -126,7 +129,7 @@ class TextFilter:
         if joined.isascii():
             # ASCII normalises letter for letter (casefold and the leet map are 1:1 there): normalising the
             # joined texts is joining the normalised texts, at the same offsets.
-            joined = joined.casefold().translate(_TABLE)
+            joined = joined.encode().translate(_ASCII_TABLE).decode()
             normed = texts
         else:
             normed = [normalise(t) for t in texts]
