@@ -50,6 +50,7 @@ def stack_env() -> dict[str, str]:
         "OURO_JOBS_PER_MINUTE": "600",
         "OURO_JOBS_BURST": "40",
         "OURO_QM_COOLDOWN_S": "1",
+        "OURO_RULE_COOLDOWN_S": "10",  # per rule and place: a rejected block may be asked for again soon
     }
 
 
@@ -164,7 +165,9 @@ async def test_go_grows_a_living_world_around_its_players(stack: Stack) -> None:
         assert runner.room["district_id"] == EMPTY_DISTRICT
 
         # BLOCK: at the edge where Wanderer stands, and Wanderer walks into it and sees it on the map.
-        block = await watch.applied("BLOCK")
+        # Two proposals may race for the same lot (a building off a street side, a block at the road end):
+        # the gate rejects the second, and the player's next approach to the edge asks again.
+        block = await _block_at_the_edge(watch, wanderer)
         block_id = await watch.on_record(block, "BLOCK", "edge_expansion")
 
         async def in_new_block() -> bool:
@@ -257,6 +260,16 @@ async def test_go_grows_a_living_world_around_its_players(stack: Stack) -> None:
         for bot in (wanderer, runner):
             if bot is not None:
                 await bot.close()
+
+
+async def _block_at_the_edge(watch: Watch, wanderer: Client) -> dict[str, Any]:
+    for _ in range(6):
+        try:
+            return await watch.applied("BLOCK", timeout=20)
+        except AssertionError:
+            for step in ("s", "s", "n", "n"):  # step back and approach the edge again
+                await wanderer.send(step, "Exits:")
+    raise AssertionError("no BLOCK applied after six approaches to the edge")
 
 
 async def _patch_result(redis: Redis, proposal_id: str) -> dict[str, Any]:
