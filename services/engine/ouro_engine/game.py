@@ -132,7 +132,8 @@ class Game:
             if district_id is None or (room is not None and room.district_id == district_id):
                 self.tell(eid, text)
 
-    def events_here(self, district_id: str) -> list[ActiveEvent]:
+    def events_here(self, district_id: str | None) -> list[ActiveEvent]:
+        """Active events in this district, and city-wide ones."""
         return [ev for ev in self.events_active.values() if ev.district_id in (None, district_id)]
 
     def update_room(self, pid: str) -> None:
@@ -173,7 +174,7 @@ class Game:
     def event_effect(self, key: str, district_id: str | None, default: float = 1.0) -> float:
         """The product of `key` over active events in this district (or city-wide ones)."""
         value = default
-        for ev in self.events_active.values():
-            if key in ev.effects and (ev.district_id is None or ev.district_id == district_id):
+        for ev in self.events_here(district_id):
+            if key in ev.effects:
                 value *= float(ev.effects[key])
         return value
