@@ -378,8 +378,7 @@ class Consumer(Generic[T]):
             # Redis went away mid-batch: what was already handled is owed, not forgotten.
             done = {d.entry_id for d in outcome.finished}
             finished = [item for item in items if item.delivery.entry_id in done]
-            self._owed_acks.extend(duplicates + [item.eid for item in finished])
-            self._owed_keys.extend(item.key for item in finished)
+            self._owe(duplicates + [item.eid for item in finished], [item.key for item in finished])
             raise
         await self._ack(duplicates + acks, done_keys)
         return len(entries)
@@ -490,11 +489,15 @@ class Consumer(Generic[T]):
         try:
             await pipe.execute()
         except REDIS_ERRORS:
-            self._owed_acks.extend(acks)
-            self._owed_keys.extend(done_keys)
+            self._owe(acks, done_keys)
             raise
         self.stats.handled += len(done_keys)
         metrics.MESSAGES_IN.labels(*self._labels).inc(len(done_keys))
+
+    def _owe(self, acks: list[bytes], done_keys: list[str]) -> None:
+        """Remember a mark+ack Redis did not take: settled first thing after recovery (see poll_once)."""
+        self._owed_acks.extend(acks)
+        self._owed_keys.extend(done_keys)
 
     async def _dead_letter(self, eid: bytes, fields: dict[bytes, bytes], error: str) -> None:
         dead = {
