@@ -165,6 +165,31 @@ def test_cooldown_and_expansion_gate() -> None:
     assert len(c.digest(edge(6, "r3"), SUMMARY, T0 + 4 + 600).jobs) == 1  # the slot timed out
 
 
+def test_a_gate_throttle_pauses_that_type_only_for_its_time() -> None:
+    c = DirectorCore(DirectorSettings(jobs_per_minute=1e4, jobs_burst=100, rule_cooldown_s=0,
+                                      gate_throttle_pause_s=30, data_dir=Path("/x")),
+                     DirectorState(mode=DirectorMode.RUNNING), T0)
+    edge = lambda i, room: ev(K.PLAYER_NEAR_EDGE, id=f"edge-{i}", room_id=room, data={"direction": "n"})  # noqa: E731
+    [job] = c.digest(edge(1, "r1"), SUMMARY, T0).jobs
+    assert job.type is T.BLOCK
+    c.expansion_done(f"p-{job.id}")  # the gate rejected it (throttle.per_minute): the slot is free again
+    record = c.gate_throttled("BLOCK", "throttle.per_minute", T0 + 1)
+    assert record is not None and record.data == {"type": "BLOCK", "gate_rule": "throttle.per_minute", "pause_s": 30}
+    assert c.gate_throttled("BLOCK", "throttle.per_minute", T0 + 2) is None  # one line per pause
+    out = c.digest(edge(2, "r2"), SUMMARY, T0 + 3)
+    assert out.jobs == [] and out.logs[0].data["reason"] == "gate_throttle"
+    # Other types go on: an NPC for an empty district is not paused by the BLOCK throttle.
+    empty = ev(K.PLAYER_ENTERED_DISTRICT, id="enter-1", player_id="p1", district_id=DISTRICTS[0],
+               room_id=f"{DISTRICTS[0]}-1")
+    assert any(j.type is T.NPC for j in c.digest(empty, SUMMARY, T0 + 4).jobs)
+    assert [j.type for j in c.digest(edge(3, "r3"), SUMMARY, T0 + 1 + 30).jobs] == [T.BLOCK]
+    # 0 turns the pause off.
+    off = DirectorCore(DirectorSettings(gate_throttle_pause_s=0, data_dir=Path("/x")),
+                       DirectorState(mode=DirectorMode.RUNNING), T0)
+    assert off.gate_throttled("BLOCK", "throttle.per_minute", T0) is None
+    assert off.gate_pauses.remaining("gate_throttle", "BLOCK", T0) == 0
+
+
 def test_restricted_generation_only_in_glitch_areas() -> None:
     c = core(Sliders(chaos=0, aggression=0.5, expansion=0))
     c.state.toggles.restricted_generation = True

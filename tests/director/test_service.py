@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -153,6 +154,41 @@ async def test_expansion_slot_freed_by_patch_result_or_rejection(redis: Redis, s
                                      message="rejected: integrity", proposal_id=f"p-{second.id}",
                                      data={"state": "rejected"}))
     assert d.core.gate.current is None
+
+
+async def test_a_throttle_rejection_on_the_log_pauses_that_type(redis: Redis, settings: DirectorSettings,
+                                                                make_director, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    d = make_director(settings.model_copy(update={"jobs_burst": 50, "gate_throttle_pause_s": 30}))
+    watcher = asyncio.create_task(d.watch_proposal_log())
+    try:
+        await asyncio.sleep(0.2)  # the watcher reads from "$": let it start
+        await d.on_event(edge(1, "r1"))
+        [first] = await jobs(redis)
+        # The publisher's line for a proposal the gate rejected by its per-minute throttle, as it writes it.
+        rejected = LogEntry(at=0, service="publisher", instance="publisher", kind=LogKind.VERDICT,
+                            message=f"proposal p-{first.id} rejected: throttle.per_minute: BLOCK proposals per "
+                                    "minute exhausted (value 11, limit 10)", proposal_id=f"p-{first.id}",
+                            job_id=first.id,
+                            data={"type": "BLOCK", "state": "rejected",
+                                  "verdicts": [{"rule": "schema.payload", "ok": True},
+                                               {"rule": "throttle.per_minute", "ok": False, "value": 11,
+                                                "limit": 10}]})
+        await redis.xadd(names.LOG_PROPOSALS, {"d": msgspec.json.encode(rejected)})
+        for _ in range(100):
+            if d.core.gate.current is None and any(e.rule == "gate_throttle" for e in await logs(redis)):
+                break
+            await asyncio.sleep(0.02)
+        pause = next(e for e in await logs(redis) if e.rule == "gate_throttle")
+        assert pause.data == {"type": "BLOCK", "gate_rule": "throttle.per_minute", "pause_s": 30}
+        clock.advance(1)
+        await d.on_event(edge(2, "r2"))  # the slot is free, but the gate said no more BLOCKs for now
+        assert len(await jobs(redis)) == 1
+        assert any(e.data.get("reason") == "gate_throttle" for e in await logs(redis))
+        clock.advance(30)
+        await d.on_event(edge(3, "r3"))
+        assert [j.type for j in await jobs(redis)] == [T.BLOCK, T.BLOCK]
+    finally:
+        watcher.cancel()
 
 
 async def test_storm_through_redis_obeys_throttles(redis: Redis, settings: DirectorSettings, make_director,

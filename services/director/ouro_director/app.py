@@ -3,7 +3,8 @@
 1. Start: restore DirectorState from `ouro:director:state` (a paused director comes back paused).
 2. `world.events` (group director): core.digest → publish jobs / log decisions; the Questmaker
    monitor observes the same event → turns.
-3. `world.applied` and `log.proposals`: free the expansion slot when its proposal lands or is rejected.
+3. `world.applied` and `log.proposals`: free the expansion slot when its proposal lands or is rejected;
+   a rejection by the gate's throttle pauses jobs of that type (`core.gate_throttled`).
 4. `control`: GO (snapshot first, then run), pause/resume, STOP, sliders, toggles; state persisted.
 5. Once a second (`check_once`): core.tick (folded logs, forced event, expansion timeout) and idle turns.
 6. Hot reload of data/generated/ and data/guardrails.json (see hotreload.py).
@@ -52,6 +53,17 @@ from ouro_schemas.messages import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 _state_decoder = msgspec.json.Decoder(DirectorState)
+
+
+def throttle_rejection(entry: LogEntry) -> tuple[str, str] | None:
+    """(proposal type, rule) when a log.proposals line is a rejection by one of the gate's throttles."""
+    if entry.data.get("state") != "rejected" or not isinstance(entry.data.get("type"), str):
+        return None
+    for verdict in entry.data.get("verdicts") or []:
+        if isinstance(verdict, dict) and verdict.get("ok") is False \
+                and str(verdict.get("rule", "")).startswith("throttle."):
+            return entry.data["type"], str(verdict["rule"])
+    return None
 
 
 async def load_state(redis: Redis) -> tuple[DirectorState, str]:
@@ -222,6 +234,11 @@ class Director:
                             proposal_id=result.proposal_id, status=result.status.value)
 
     async def on_proposal_log(self, entry: LogEntry) -> None:
+        throttled = throttle_rejection(entry)
+        if throttled is not None:
+            record = self.core.gate_throttled(*throttled, self.clock())
+            if record is not None:
+                await self.emit(record)
         held = self.core.gate.current
         if held is None or entry.proposal_id not in (held.proposal_id, held.job_id):
             return

@@ -6,7 +6,7 @@ Per event (`digest`):
 3. every rule registered for the event's kind runs with an rng seeded from (base seed, event id);
 4. each decision passes, in order: mode (idle/paused/stopped) → relax phase (threat decisions only)
    → restricted generation (glitch-door areas only) → rule cool-down → one expansion in flight →
-   jobs-per-minute bucket. The first that says no is the logged reason.
+   the gate's throttle pause for the type (`gate_throttled`) → jobs-per-minute bucket. The first that says no is the logged reason.
 5. an accepted decision becomes a GenJob whose id and seed derive from the event id, carrying a
    director TraceEntry (event id, rule, sliders, rng seed, phase, threat points).
 
@@ -32,6 +32,8 @@ from ouro_director.summary import WorldSummary
 from ouro_director.throttle import Cooldowns, ExpansionGate, TokenBucket
 from ouro_schemas.messages import DirectorMode, DirectorState, EventKind, GenJob, LogKind, WorldEvent
 from ouro_schemas.proposal import TraceEntry
+
+GATE_THROTTLE = "gate_throttle"  # the reason "not acting" names while the gate's throttle pauses a type
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,7 @@ class DirectorCore:
         self._by_kind = by_kind(self.registry)
         self.bucket = TokenBucket(settings.jobs_per_minute / 60.0, settings.jobs_burst, now)
         self.cooldowns = Cooldowns()
+        self.gate_pauses = Cooldowns()  # (GATE_THROTTLE, proposal type) -> until
         self.gate = ExpansionGate(settings.expansion_timeout_s)
         self.pacer = Pacer(settings.intensity_half_life_s, settings.intensity_peak, settings.relax_s,
                            settings.forced_event_quiet_s, now)
@@ -158,6 +161,8 @@ class DirectorCore:
             return "cooldown"
         if d.expansion and self.gate.busy(now) is not None:
             return "expansion_in_flight"
+        if self.gate_pauses.remaining(GATE_THROTTLE, d.type.value, now) > 0:
+            return GATE_THROTTLE
         if not self.bucket.take(now):
             return "throttled"
         return None
@@ -232,3 +237,13 @@ class DirectorCore:
 
     def expansion_done(self, proposal_id: str) -> bool:
         return self.gate.clear(proposal_id)
+
+    def gate_throttled(self, ptype: str, rule: str, now: float) -> LogRecord | None:
+        """The gate rejected a proposal of `ptype` by throttle `rule`: ask for no more of that type for
+        `gate_throttle_pause_s` (the log line when a pause starts; None while one runs or when off)."""
+        pause = self.settings.gate_throttle_pause_s
+        if pause <= 0 or self.gate_pauses.remaining(GATE_THROTTLE, ptype, now) > 0:
+            return None
+        self.gate_pauses.start(GATE_THROTTLE, ptype, now, pause)
+        return LogRecord(LogKind.DECISION, f"the gate throttles {ptype} ({rule}): no {ptype} jobs for {pause:g} s",
+                         rule=GATE_THROTTLE, data={"type": ptype, "gate_rule": rule, "pause_s": pause})

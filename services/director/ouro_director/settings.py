@@ -23,6 +23,10 @@ class DirectorSettings(ServiceSettings):
     expansion_timeout_s: Seconds = 600.0
     """An expansion (BLOCK / WORLD_EXPANSION) counts as in flight until its PatchResult or rejection
     arrives, or this long."""
+    gate_throttle_pause_s: Seconds = 30.0
+    """When the publisher's gate rejects one of the director's proposals by a throttle (`throttle.*`, e.g.
+    BLOCK proposals per minute), the director asks for no more of that type for this long: the gate's
+    window is the authority, and drafts it would reject only cost the pipeline. 0: never pause."""
     rule_cooldown_s: Seconds = 60.0
     """Default per-rule cool-down (per rule and scope: district or growth point); rules may set their own."""
     seed: int = 1337
