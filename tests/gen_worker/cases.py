@@ -9,6 +9,7 @@ from ouro_schemas.proposal import ProposalType
 # A 20×20 city at z=0 occupying x, y in 0..19, with the growth point just east of it.
 CITY = [[x, y, 0] for x in range(20) for y in range(20)]
 GROWTH_POINT = {"room_id": "r-19-7", "direction": "e", "x": 20, "y": 7, "z": 0}
+WEST_GROWTH_POINT = {"room_id": "r-0-7", "direction": "w", "x": -1, "y": 7, "z": 0}
 
 PARAMS: dict[ProposalType, dict[str, Any]] = {
     ProposalType.NPC: {"threat_level": 4, "aggression": 0.5, "district_id": "docks", "theme": "docks",
@@ -21,6 +22,7 @@ PARAMS: dict[ProposalType, dict[str, Any]] = {
                             "district_id": "docks", "occupied": [[3, 4, 0], [4, 4, 0], [2, 4, 0]]},
     ProposalType.BLOCK: {"growth_point": GROWTH_POINT, "district_id": "docks", "occupied": CITY},
     ProposalType.EVENT: {"district_id": "docks", "aggression": 0.5},
-    ProposalType.WORLD_EXPANSION: {"growth_point": GROWTH_POINT, "district_id": "docks",
+    # The other side of the city: drafted together with the BLOCK, the two never claim the same cells.
+    ProposalType.WORLD_EXPANSION: {"growth_point": WEST_GROWTH_POINT, "district_id": "docks",
                                    "bounds": {"min_x": 0, "max_x": 19, "min_y": 0, "max_y": 19}, "blocks": 3},
 }

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ouro_flavor import FLAVOR_VERSION
 from ouro_genworker.registry import GENERATORS
-from ouro_genworker.resolve import World, resolve
+from ouro_genworker.resolve import NEEDS_CELLS, Cell, World, resolve
 from ouro_genworker.types import Generator, ParamError, new_rng
 from ouro_schemas.budget import BUDGET_VERSION
 from ouro_schemas.errors import describe_error
@@ -43,6 +43,17 @@ class BadJob(Exception):
 def version_of(gen: Generator) -> str:
     """The generator version as recorded: its own, the flavour tables' and the budget formula's."""
     return f"{gen.version}+flavor.{FLAVOR_VERSION}+budget.{BUDGET_VERSION}"
+
+
+def with_occupied(params: dict[str, Any], cells: frozenset[Cell]) -> dict[str, Any]:
+    """Params whose `occupied` also lists `cells` (sorted, each once; a malformed `occupied` is left for
+    the generator to reject by name)."""
+    given = params.get("occupied")
+    if given is not None and not isinstance(given, list):
+        return params
+    known = {tuple(c) for c in given or [] if isinstance(c, list)}
+    extra = [list(c) for c in sorted(cells) if c not in known]
+    return {**params, "occupied": [*(given or []), *extra]} if extra else params
 
 
 def proposal_id(job_id: str) -> str:
@@ -70,7 +81,7 @@ def _rejected(raw: dict[str, Any], reason: str, gen: GeneratorRef = UNKNOWN_GENE
     )
 
 
-def draft_raw(raw: dict[str, Any], world: World | None = None) -> Proposal:
+def draft_raw(raw: dict[str, Any], world: World | None = None, held: frozenset[Cell] = frozenset()) -> Proposal:
     """Draft from a decoded-but-unchecked job. Raises BadJob when the job has no string id."""
     job_id = raw.get("id")
     if not isinstance(job_id, str) or not job_id:
@@ -79,12 +90,14 @@ def draft_raw(raw: dict[str, Any], world: World | None = None) -> Proposal:
         job = msgspec.convert(raw, GenJob)
     except msgspec.ValidationError as exc:
         return _rejected(raw, "bad job: " + "; ".join(describe_error(exc)))
-    return draft(job, raw, world)
+    return draft(job, raw, world, held)
 
 
-def draft(job: GenJob, raw: dict[str, Any] | None = None, world: World | None = None) -> Proposal:
+def draft(job: GenJob, raw: dict[str, Any] | None = None, world: World | None = None,
+          held: frozenset[Cell] = frozenset()) -> Proposal:
     """Draft from a typed job: a proposal in state drafted or rejected (with the reason). Never raises:
-    a generator bug is a rejection whose reason starts with GENERATOR_ERROR (logged as an error)."""
+    a generator bug is a rejection whose reason starts with GENERATOR_ERROR (logged as an error).
+    `held`: cells other drafts in flight hold (claims.py), added to a spatial job's `occupied`."""
     raw = raw if raw is not None else msgspec.to_builtins(job)
     gen = GENERATORS.get(job.type)
     if gen is None:
@@ -97,6 +110,9 @@ def draft(job: GenJob, raw: dict[str, Any] | None = None, world: World | None = 
     try:
         if world is not None:
             params, _filled = resolve(job.type, params, world, job.seed)
+            raw = {**raw, "params": params}
+        if held and job.type in NEEDS_CELLS:
+            params = with_occupied(params, held)
             raw = {**raw, "params": params}
         result = gen.generate(params, new_rng(job.seed))
     except ParamError as exc:

@@ -92,6 +92,9 @@ ACCOUNT: Final = "ouro:account:"  # + lower-cased name -> JSON account (hash, pl
 # Director state (director-owned).
 DIRECTOR_STATE: Final = "ouro:director:state"  # JSON DirectorState: running/paused/stopped, sliders
 
+# Gen-worker replicas (gen-worker-owned): cells held by spatial drafts in flight (claims.py).
+GEN_CLAIMS: Final = "ouro:gen:claims"  # hash "x,y,z" -> "proposal id|expires at (ms, Redis clock)"
+
 # Proposal records (publisher-owned; admin reads).
 PROPOSAL: Final = "ouro:proposal:"  # + proposal id -> JSON Proposal (latest state)
 PROPOSAL_INDEX: Final = "ouro:proposals"  # sorted set proposal id by created_at
