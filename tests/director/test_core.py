@@ -5,9 +5,12 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+import msgspec
+
 from ouro_director.core import DirectorCore, GlitchAreas
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import DistrictInfo, GrowthPointInfo, WorldSummary
+from ouro_director.throttle import Memory
 from ouro_schemas.messages import DirectorMode, DirectorState, EventKind, GenJob, Sliders
 from ouro_schemas.proposal import ProposalType as T
 from tests.director.conftest import ev
@@ -188,6 +191,32 @@ def test_a_gate_throttle_pauses_that_type_only_for_its_time() -> None:
                        DirectorState(mode=DirectorMode.RUNNING), T0)
     assert off.gate_throttled("BLOCK", "throttle.per_minute", T0) is None
     assert off.gate_pauses.remaining("gate_throttle", "BLOCK", T0) == 0
+
+
+def test_a_restarted_core_remembers_cooldowns_pauses_and_the_expansion_in_flight() -> None:
+    settings = DirectorSettings(jobs_per_minute=1e4, jobs_burst=100, rule_cooldown_s=60, data_dir=Path("/x"))
+    first = DirectorCore(settings, DirectorState(mode=DirectorMode.RUNNING), T0)
+    edge = lambda i, room: ev(K.PLAYER_NEAR_EDGE, id=f"edge-{i}", room_id=room, data={"direction": "n"})  # noqa: E731
+    [job] = first.digest(edge(1, "r1"), SUMMARY, T0).jobs
+    assert first.gate_throttled("NPC", "throttle.per_minute", T0) is not None
+    saved = msgspec.json.encode(first.memory(T0 + 1))  # what the shell writes to Redis
+
+    again = DirectorCore(settings, DirectorState(mode=DirectorMode.RUNNING), T0 + 2)
+    again.restore(msgspec.json.decode(saved, type=Memory), T0 + 2)
+    assert again.gate.current is not None and again.gate.current.job_id == job.id
+    out = again.digest(edge(2, "r2"), SUMMARY, T0 + 3)
+    assert out.jobs == [] and out.logs[0].data["reason"] == "expansion_in_flight"
+    assert again.expansion_done(f"p-{job.id}")
+    out = again.digest(edge(3, "r1"), SUMMARY, T0 + 4)  # the same growth point: its cool-down holds
+    assert out.jobs == [] and out.logs[0].data["reason"] == "cooldown"
+    enter = ev(K.PLAYER_ENTERED_DISTRICT, id="enter-1", player_id="p1", district_id=DISTRICTS[0],
+               room_id=f"{DISTRICTS[0]}-1")
+    assert not any(j.type is T.NPC for j in again.digest(enter, SUMMARY, T0 + 5).jobs)
+    # Restored long after: everything had expired, nothing is held.
+    late = DirectorCore(settings, DirectorState(mode=DirectorMode.RUNNING), T0 + 700)
+    late.restore(msgspec.json.decode(saved, type=Memory), T0 + 700)
+    assert late.memory(T0 + 700) == Memory()
+    assert [j.type for j in late.digest(edge(4, "r2"), SUMMARY, T0 + 700).jobs] == [T.BLOCK]
 
 
 def test_restricted_generation_only_in_glitch_areas() -> None:

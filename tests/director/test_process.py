@@ -112,3 +112,38 @@ async def test_pause_survives_a_real_restart(redis: Redis, service_env: dict[str
 
         await wait_for(refused, timeout=30, what="the stopped no-action line")
         assert len(await jobs(redis)) == before
+
+
+async def test_a_sigkilled_director_comes_back_with_its_expansion_in_flight(redis: Redis,
+                                                                            service_env: dict[str, str]) -> None:
+    env = {**service_env, "OURO_HOT_RELOAD": "false", "OURO_QM_CHECK_INTERVAL_S": "0.2"}
+    bus = Bus(redis)
+
+    def edge(i: int, room: str) -> object:
+        return ev(EventKind.PLAYER_NEAR_EDGE, id=f"edge-{i}", player_id="p1", room_id=room, data={"direction": "n"})
+
+    with director_process(env) as proc:
+        await send_until(redis, ControlCommand.GO, DirectorMode.RUNNING)
+        await bus.publish(names.WORLD_EVENTS, edge(1, "r1"))
+
+        async def one_block() -> bool:
+            return len(await jobs(redis)) == 1
+
+        await wait_for(one_block, timeout=30, what="the first block job")
+        [first] = await jobs(redis)
+        proc.send_signal(signal.SIGKILL)  # no goodbye: what it remembers is what it had written
+        proc.wait(timeout=10)
+    with director_process(env):
+        async def restarted() -> bool:
+            return any("director started running" in e.message and f"expansion {first.id} in flight" in e.message
+                       for e in await logs(redis))
+
+        await wait_for(restarted, timeout=30, what="the restart line naming the expansion in flight")
+        await bus.publish(names.WORLD_EVENTS, edge(2, "r2"))
+
+        async def declined() -> bool:
+            return any(e.event_id == "edge-2" and e.data.get("reason") == "expansion_in_flight"
+                       for e in await logs(redis))
+
+        await wait_for(declined, timeout=30, what="the second block declined: one expansion is in flight")
+        assert [j.id for j in await jobs(redis)] == [first.id]

@@ -15,7 +15,7 @@ async def setup(svc: Service) -> None:
     state, why = await load_state(svc.redis)
     director = Director(svc, settings, state)
     director.wire()
-    await director.note_start(why)
+    await director.note_start(why, await director.restore_throttles())
     if settings.hot_reload:
         reloader = HotReloader(director)
         svc.task(reloader.watch)

@@ -6,6 +6,8 @@
 3. `world.applied` and `log.proposals`: free the expansion slot when its proposal lands or is rejected;
    a rejection by the gate's throttle pauses jobs of that type (`core.gate_throttled`).
 4. `control`: GO (snapshot first, then run), pause/resume, STOP, sliders, toggles; state persisted.
+   The throttles' memory (live cool-downs, gate pauses, the expansion in flight) is saved when it
+   changes and taken back at start (`ouro:director:throttles`), so a restarted director is not free.
 5. Once a second (`check_once`): core.tick (folded logs, forced event, expansion timeout) and idle turns.
 6. Hot reload of data/generated/ and data/guardrails.json (see hotreload.py).
 
@@ -33,6 +35,7 @@ from ouro_director.questmakers import TurnGiver
 from ouro_director.rules import EXPANSION_TYPES
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import EMPTY, WorldSummary, parse_summary
+from ouro_director.throttle import Memory
 from ouro_runtime import snapshots
 from ouro_runtime.bus import REDIS_ERRORS, Delivery
 from ouro_runtime.service import Service
@@ -53,6 +56,7 @@ from ouro_schemas.messages import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 _state_decoder = msgspec.json.Decoder(DirectorState)
+_memory_decoder = msgspec.json.Decoder(Memory)
 
 
 def throttle_rejection(entry: LogEntry) -> tuple[str, str] | None:
@@ -95,6 +99,7 @@ class Director:
         self.players_online = 0
         self.snapshots_taken: list[str] = []
         self._last_auto_snapshot: tuple[float, str] | None = None  # (when, id) of the last automatic one
+        self._memory_saved: bytes | None = None  # the throttles' Memory as last written
         self.turns = TurnGiver(self)
 
     @property
@@ -112,9 +117,9 @@ class Director:
         svc.health_detail["director"] = self.core.counters
         svc.health_detail["suppressed"] = self.core.suppressed
 
-    async def note_start(self, why: str) -> None:
-        await self.note(LogKind.CONTROL, f"director started {self.state.mode.value} ({why})",
-                        mode=self.state.mode.value)
+    async def note_start(self, why: str, throttles: str = "") -> None:
+        await self.note(LogKind.CONTROL, f"director started {self.state.mode.value} ({why})"
+                        + (f"; {throttles}" if throttles else ""), mode=self.state.mode.value)
 
     # --- logging ------------------------------------------------------------------------------------
     async def emit(self, rec: LogRecord) -> None:
@@ -160,6 +165,8 @@ class Director:
             await self.emit(rec)
         for job in outcome.jobs:
             await self.publish_job(job)
+        if outcome.jobs:  # a cool-down started, maybe an expansion: a SIGKILL now must not forget them
+            await self.save_throttles()
 
     async def publish_job(self, job: GenJob) -> bool:
         """Site, then snapshot when high-risk; then, if still running, the job leaves. True if it did."""
@@ -265,6 +272,36 @@ class Director:
                     except (msgspec.DecodeError, msgspec.ValidationError):
                         continue
 
+    # --- the throttles' memory (a restart keeps cool-downs, pauses, the expansion in flight) -----------
+    async def restore_throttles(self) -> str:
+        """Take back the throttles' Memory a previous run saved; why, for the start line."""
+        try:
+            raw = await self.redis.get(names.DIRECTOR_THROTTLES)
+        except REDIS_ERRORS as exc:
+            return f"throttles not restored ({exc})"
+        if not raw:
+            return "no saved throttles"
+        try:
+            memory = _memory_decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            return f"saved throttles unreadable ({exc}); starting free"
+        now = self.clock()
+        self.core.restore(memory, now)
+        kept = self.core.memory(now)
+        held = f", expansion {kept.expansion.job_id} in flight" if kept.expansion else ""
+        return f"throttles restored: {len(kept.cooldowns)} cool-downs, {len(kept.gate_pauses)} gate pauses{held}"
+
+    async def save_throttles(self) -> None:
+        """Write the throttles' Memory when it changed (after a job leaves, and once a second)."""
+        encoded = msgspec.json.encode(self.core.memory(self.clock()))
+        if encoded == self._memory_saved:
+            return
+        try:
+            await self.redis.set(names.DIRECTOR_THROTTLES, encoded)
+            self._memory_saved = encoded
+        except REDIS_ERRORS as exc:
+            log.warning("throttles not saved", extra={"error": str(exc)})
+
     # --- periodic ------------------------------------------------------------------------------------
     async def check_once(self) -> None:
         now = self.clock()
@@ -278,6 +315,7 @@ class Director:
         await self.deliver(self.core.tick(self.summary, now, self.players_online))
         for request in self.monitor.due(now):
             await self.turns.give(request)
+        await self.save_throttles()
 
     async def periodic(self) -> None:
         while not self.svc.stopping:

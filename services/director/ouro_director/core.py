@@ -29,7 +29,7 @@ from ouro_director.pacing import Pacer, Phase, threat_points
 from ouro_director.rules import Decision, RuleSpec, Thresholds, build_registry, by_kind, forced_major_event
 from ouro_director.settings import DirectorSettings
 from ouro_director.summary import WorldSummary
-from ouro_director.throttle import Cooldowns, ExpansionGate, TokenBucket
+from ouro_director.throttle import Cooldowns, ExpansionGate, Memory, TokenBucket
 from ouro_schemas.messages import DirectorMode, DirectorState, EventKind, GenJob, LogKind, WorldEvent
 from ouro_schemas.proposal import TraceEntry
 
@@ -234,6 +234,19 @@ class DirectorCore:
                 out.jobs.append(self._job(decision, None, summary, seed, 0, now))
                 self.cooldowns.start(decision.rule, decision.scope, now, self.settings.rule_cooldown_s)
         return out
+
+    def memory(self, now: float) -> Memory:
+        """What a restarted director must not forget (live cool-downs and pauses, the expansion in flight)."""
+        return Memory(cooldowns=self.cooldowns.live(now), gate_pauses=self.gate_pauses.live(now),
+                      expansion=self.gate.busy(now))
+
+    def restore(self, memory: Memory, now: float) -> None:
+        """Take a saved Memory back (what expired meanwhile stays forgotten)."""
+        self.cooldowns.restore(memory.cooldowns, now)
+        self.gate_pauses.restore(memory.gate_pauses, now)
+        if memory.expansion is not None:
+            self.gate.current = memory.expansion
+            self.gate.busy(now)  # a timed-out one is dropped here
 
     def expansion_done(self, proposal_id: str) -> bool:
         return self.gate.clear(proposal_id)

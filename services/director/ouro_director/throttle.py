@@ -1,11 +1,13 @@
 """Throttles, enforced in code: a token bucket for jobs, per-rule cool-downs, one expansion in flight.
 
-All take `now` from the caller (the director's clock seam), so tests drive time by hand.
+All take `now` from the caller (the director's clock seam), so tests drive time by hand. What a restart
+must not forget — the live cool-downs, the gate's pauses and the expansion in flight — is a `Memory`
+(the shell keeps it at `ouro:director:throttles`); the token bucket simply starts full again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
 class TokenBucket:
@@ -56,12 +58,26 @@ class Cooldowns:
         if len(self._until) > 10_000:  # forget the expired ones
             self._until = {k: v for k, v in self._until.items() if v > now}
 
+    def live(self, now: float) -> list[tuple[str, str, float]]:
+        """(rule, scope, until) of every cool-down still running, in a stable order."""
+        return sorted((rule, scope, until) for (rule, scope), until in self._until.items() if until > now)
 
-@dataclass
-class InFlight:
+    def restore(self, items: list[tuple[str, str, float]], now: float) -> None:
+        self._until.update({(rule, scope): until for rule, scope, until in items if until > now})
+
+
+class InFlight(msgspec.Struct, frozen=True):
     job_id: str
     proposal_id: str
     since: float
+
+
+class Memory(msgspec.Struct, kw_only=True):
+    """The throttles' state that outlives a restart (absolute times on the director's clock)."""
+
+    cooldowns: list[tuple[str, str, float]] = msgspec.field(default_factory=list)
+    gate_pauses: list[tuple[str, str, float]] = msgspec.field(default_factory=list)
+    expansion: InFlight | None = None
 
 
 class ExpansionGate:

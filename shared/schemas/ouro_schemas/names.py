@@ -91,6 +91,7 @@ ACCOUNT: Final = "ouro:account:"  # + lower-cased name -> JSON account (hash, pl
 
 # Director state (director-owned).
 DIRECTOR_STATE: Final = "ouro:director:state"  # JSON DirectorState: running/paused/stopped, sliders
+DIRECTOR_THROTTLES: Final = "ouro:director:throttles"  # JSON: live cool-downs, gate pauses, expansion in flight
 
 # Gen-worker replicas (gen-worker-owned): cells held by spatial drafts in flight (claims.py).
 GEN_CLAIMS: Final = "ouro:gen:claims"  # hash "x,y,z" -> "proposal id|expires at (ms, Redis clock)"
