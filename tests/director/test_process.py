@@ -23,6 +23,7 @@ from ouro_schemas.messages import (
     DirectorMode,
     DirectorState,
     EventKind,
+    LogEntry,
     LogKind,
 )
 from tests.director.conftest import ev, jobs, logs
@@ -133,7 +134,7 @@ async def test_a_sigkilled_director_comes_back_with_its_expansion_in_flight(redi
         [first] = await jobs(redis)
         proc.send_signal(signal.SIGKILL)  # no goodbye: what it remembers is what it had written
         proc.wait(timeout=10)
-    with director_process(env):
+    with director_process(env) as proc:
         async def restarted() -> bool:
             return any("director started running" in e.message and f"expansion {first.id} in flight" in e.message
                        for e in await logs(redis))
@@ -147,3 +148,21 @@ async def test_a_sigkilled_director_comes_back_with_its_expansion_in_flight(redi
 
         await wait_for(declined, timeout=30, what="the second block declined: one expansion is in flight")
         assert [j.id for j in await jobs(redis)] == [first.id]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    # The gate rejects the block while the director is down: the restarted one reads that line too.
+    rejected = LogEntry(at=time.time(), service="publisher", instance="publisher", kind=LogKind.VERDICT,
+                        message=f"proposal p-{first.id} rejected: integrity", proposal_id=f"p-{first.id}",
+                        job_id=first.id, data={"type": "BLOCK", "state": "rejected"})
+    await redis.xadd(names.LOG_PROPOSALS, {"d": msgspec.json.encode(rejected)})
+    with director_process(env):
+        async def freed() -> bool:
+            return any(f"expansion p-{first.id} rejected; slot freed" in e.message for e in await logs(redis))
+
+        await wait_for(freed, timeout=30, what="the slot freed by the rejection logged during the downtime")
+        await bus.publish(names.WORLD_EVENTS, edge(3, "r3"))
+
+        async def second_block() -> bool:
+            return len(await jobs(redis)) == 2
+
+        await wait_for(second_block, timeout=30, what="a block at another growth point")

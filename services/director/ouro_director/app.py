@@ -100,6 +100,7 @@ class Director:
         self.snapshots_taken: list[str] = []
         self._last_auto_snapshot: tuple[float, str] | None = None  # (when, id) of the last automatic one
         self._memory_saved: bytes | None = None  # the throttles' Memory as last written
+        self._log_from = "$"  # where watch_proposal_log starts reading
         self.turns = TurnGiver(self)
 
     @property
@@ -257,7 +258,7 @@ class Director:
 
     async def watch_proposal_log(self) -> None:
         decoder = msgspec.json.Decoder(LogEntry)
-        last = "$"
+        last = self._log_from
         while not self.svc.stopping:
             try:
                 reply: Any = await self.redis.xread({names.LOG_PROPOSALS: last}, count=200, block=1000)
@@ -288,7 +289,10 @@ class Director:
         now = self.clock()
         self.core.restore(memory, now)
         kept = self.core.memory(now)
-        held = f", expansion {kept.expansion.job_id} in flight" if kept.expansion else ""
+        held = ""
+        if kept.expansion is not None:  # its verdict may have been logged while we were down: read from then
+            self._log_from = f"{max(0, int(kept.expansion.since * 1000))}-0"
+            held = f", expansion {kept.expansion.job_id} in flight"
         return f"throttles restored: {len(kept.cooldowns)} cool-downs, {len(kept.gate_pauses)} gate pauses{held}"
 
     async def save_throttles(self) -> None:
