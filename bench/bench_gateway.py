@@ -15,12 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
-import base64
 import collections
-import contextlib
 import cProfile
 import gc
-import hashlib
 import json
 import os
 import random
@@ -32,11 +29,11 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
 import psutil
+from wsclient import open_ws
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,98 +146,7 @@ async def loop_lag(who: str, every: float = 10.0) -> None:
             worst, window_end = 0.0, time.monotonic() + every
 
 
-# --- the clients ---------------------------------------------------------------------------------------
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-
-class WsClientProtocol(asyncio.Protocol):
-    """A lean RFC 6455 client for the load: HTTP upgrade, masked text frames out, frames parsed in
-    `data_received` (no coroutine, future or queue per message, unlike the `websockets` client: the
-    clients share the 2 cores with the server, so their cost shows in everyone's round trip). Pings are
-    answered; a close frame is echoed."""
-
-    def __init__(self, on_message: Callable[[bytes], None]) -> None:
-        self.on_message = on_message
-        self.transport: asyncio.Transport | None = None
-        self.buf = bytearray()
-        self.key = base64.b64encode(os.urandom(16))
-        self.open: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.rng = random.Random()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        b"Sec-WebSocket-Key: " + self.key + b"\r\nSec-WebSocket-Version: 13\r\n\r\n")
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.open.done():
-            self.open.set_exception(ConnectionError("lost before the upgrade"))
-        if not self.closed.done():
-            self.closed.set_result(None)
-
-    def data_received(self, data: bytes) -> None:
-        self.buf += data
-        if not self.open.done():
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head, self.buf = bytes(self.buf[:end]), self.buf[end + 4:]
-            accept = base64.b64encode(hashlib.sha1(self.key + GUID).digest())
-            if not head.startswith(b"HTTP/1.1 101") or b"Sec-WebSocket-Accept: " + accept not in head:
-                self.open.set_exception(ConnectionError(head.decode(errors="replace")))
-                return
-            self.open.set_result(None)
-        self.frames()
-
-    def frames(self) -> None:
-        buf = self.buf
-        while len(buf) >= 2:
-            b0, n, at = buf[0], buf[1], 2
-            if n & 0x80:
-                raise ConnectionError("a masked frame from the server")
-            if n == 126:
-                if len(buf) < 4:
-                    return
-                n, at = int.from_bytes(buf[2:4], "big"), 4
-            elif n == 127:
-                if len(buf) < 10:
-                    return
-                n, at = int.from_bytes(buf[2:10], "big"), 10
-            if len(buf) < at + n:
-                return
-            payload = bytes(buf[at:at + n])
-            del buf[:at + n]
-            opcode = b0 & 0x0F
-            if opcode == 0x1:
-                if not b0 & 0x80:
-                    raise ConnectionError("fragmented text: not sent by this server")
-                self.on_message(payload)
-            elif opcode == 0x9:
-                self.send(payload, 0xA)
-            elif opcode == 0x8:
-                self.send(payload[:2], 0x8)
-                assert self.transport is not None
-                self.transport.close()
-
-    def send(self, payload: bytes, opcode: int = 0x1) -> None:
-        n = len(payload)
-        mask = self.rng.randbytes(4)
-        head = bytes((0x80 | opcode,)) + (bytes((0x80 | n,)) if n < 126 else b"\xfe" + n.to_bytes(2, "big"))
-        keys = (mask * (n // 4 + 1))[:n]
-        masked = (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(n, "big")
-        assert self.transport is not None
-        self.transport.write(head + mask + masked)
-
-    async def close(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.send((1000).to_bytes(2, "big"), 0x8)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self.closed), 5)
-            self.transport.close()
-
-
+# --- the clients (the lean client is in wsclient.py, shared with bench_go) ------------------------------
 class Bot:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -277,8 +183,7 @@ class Bot:
     async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float,
                   walk: int) -> None:
         loop = asyncio.get_running_loop()
-        _, ws = await loop.create_connection(lambda: WsClientProtocol(self.on_message), "127.0.0.1", port)
-        await ws.open
+        ws = await open_ws(port, self.on_message)
         async with registered:
             self.authed = loop.create_future()
             ws.send(msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
