@@ -7,9 +7,12 @@
 1. A copy of data/base with the NPCs of a few districts removed (`--empty`), in a temporary data dir; the
    stack started by the launcher from compose.yaml (embedded Redis, every service, offline LLM), GO
    pressed through the admin API, the expansion slider at 0 (empty districts get NPCs, not bars).
-2. N load players over WebSocket: register, walk a few unmeasured steps, then one command a second
-   (half moves, half `look`), never into the emptied districts. Round trip = `command` sent → first
-   `text` with its id.
+2. N load players over WebSocket, in a process of their own (go_load.py; `--load-procs` to split them):
+   register, walk a few unmeasured steps, then one command a second on a fixed schedule (half moves,
+   half `look`), never into the emptied districts. Round trip = `command` sent → first `text` with its
+   id. The lean client (wsclient.py) keeps the players' own cost small, and their process measures its
+   event-loop lag, reported beside the round trips: a frame that arrives while that loop is busy is
+   time-stamped late by as much, so the lag is the part of a round trip's tail that is the client's.
 3. Probes, one per emptied district: stand outside, wait until the world summary says the district is
    empty and its cool-down is over, step in (t0 = the move sent), then `look` every 25 ms until an NPC
    is in the room (t1). Trigger-to-spawn = t1 - t0. Then the operator undoes the district's NPC proposals
@@ -20,8 +23,9 @@
    `ouro_bus_lag_seconds` reports; Redis 6.2 has no XINFO lag).
 5. At the end: command p50/p99; the engine's tick p50/p99 from its /metrics histogram (over the window);
    proposals per second by outcome; per-stage latency from the proposals' traces; trigger-to-spawn
-   p50/p99 with where the time went; RSS per service. The clients run in this process, the stack in
-   its own processes — all on the same machine.
+   p50/p99 with where the time went; RSS and CPU per service, the load processes' CPU and loop lag. The
+   probes run in this process, the load players in theirs, the stack in its own — all on the same
+   machine.
 
 Settings the run changes (printed): cheap argon2 (500 registrations), connection rate per IP (500
 players from 127.0.0.1), director cool-downs 5 s and 600 jobs/min (so the probes are not throttled).
@@ -34,7 +38,6 @@ import asyncio
 import itertools
 import json
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -47,14 +50,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psutil
 from redis.asyncio import Redis
+from wsclient import LoopLag, WsClientProtocol, open_ws
 
 from ouro_launcher import state as launcher_state
 from ouro_schemas import names
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-operator-token-0123456789"
+WARM = 2.0  # s of load before the measured window
 EMPTY = ("jade_hollow", "foundry_row", "saltgrave_docks")
 STAGES = [  # (stream, group): the pipeline in order, then the side streams
     (names.WORLD_EVENTS, names.GROUP_DIRECTOR), (names.GEN_JOBS, names.GROUP_GEN_WORKER),
@@ -139,94 +145,125 @@ class Stack:
 
 # --- players -------------------------------------------------------------------------------------------
 class Player:
-    """One WebSocket player: register, then commands with ids; replies matched by id."""
+    """One WebSocket player on the lean client (wsclient.py): register, then commands with ids, each
+    awaited for its reply (the probes; the load players are in go_load.py, in their own process)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.exits: dict[str, str] = {}
         self.room = ""
-        self.waiting: dict[int, tuple[float, asyncio.Future[str]]] = {}
+        self.waiting: dict[int, asyncio.Future[str]] = {}
         self.next_id = 1
-        self.ws: Any = None
-        self.reader: asyncio.Task[None] | None = None
+        self.ws: WsClientProtocol | None = None
+        self.authed: asyncio.Future[None] | None = None
 
     async def connect(self, port: int) -> None:
-        from websockets.asyncio.client import connect
+        self.authed = asyncio.get_running_loop().create_future()
+        self.ws = await open_ws(port, self.on_message)
+        self.ws.send(msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
+                                          "password": "secret12"}))
+        await self.authed
 
-        self.ws = await connect(f"ws://127.0.0.1:{port}/ws", compression=None, max_size=None)
-        await self.ws.send(json.dumps({"type": "auth", "action": "register", "name": self.name,
-                                       "password": "secret12"}))
-        while True:
-            msg = json.loads(await self.ws.recv())
-            self._note(msg)
-            if msg["type"] == "auth_ok":
-                break
-            if msg["type"] in ("error", "bye"):
-                raise RuntimeError(f"{self.name}: {msg}")
-        self.reader = asyncio.create_task(self._read())
-
-    def _note(self, msg: dict[str, Any]) -> None:
-        if msg["type"] == "room":
+    def on_message(self, raw: bytes) -> None:
+        if raw.endswith(b'"id":null}'):
+            return
+        msg = msgspec.json.decode(raw)
+        kind = msg["type"]
+        if kind == "room":
             self.exits, self.room = dict(msg["exits"]), msg["id"]
-
-    async def _read(self) -> None:
-        async for raw in self.ws:
-            msg = json.loads(raw)
-            self._note(msg)
-            if msg["type"] in ("text", "error") and msg.get("id") in self.waiting:
-                _, fut = self.waiting.pop(msg["id"])
-                if not fut.done():
-                    text = "".join(s["text"] for s in msg.get("spans", [])) if msg["type"] == "text" else \
-                        f"error {msg.get('code')}"
-                    fut.set_result(text)
+        elif kind in ("text", "error") and msg.get("id") in self.waiting:
+            fut = self.waiting.pop(msg["id"])
+            if not fut.done():
+                fut.set_result("".join(s["text"] for s in msg.get("spans", [])) if kind == "text" else
+                               f"error {msg.get('code')}")
+        elif self.authed is not None and not self.authed.done():
+            if kind == "auth_ok":
+                self.authed.set_result(None)
+            elif kind in ("error", "bye"):
+                self.authed.set_exception(RuntimeError(f"{self.name}: {msg}"))
 
     async def command(self, line: str) -> tuple[float, float, str]:
         """Send one command; returns (sent at, round trip in s, its text)."""
+        assert self.ws is not None
         cid, self.next_id = self.next_id, self.next_id + 1
         fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.waiting[cid] = fut
         sent = time.perf_counter()
-        self.waiting[cid] = (sent, fut)
-        await self.ws.send(json.dumps({"type": "command", "line": line, "id": cid}))
+        self.ws.send(msgspec.json.encode({"type": "command", "line": line, "id": cid}))
         text = await asyncio.wait_for(fut, 10)
         return sent, time.perf_counter() - sent, text
 
     async def close(self) -> None:
-        if self.reader is not None:
-            self.reader.cancel()
         if self.ws is not None:
             await self.ws.close()
 
 
+class Load:
+    """The load players in `procs` processes of their own (go_load.py), each with its share of names."""
+
+    def __init__(self, stack: Stack, names: list[str], procs: int, args: argparse.Namespace) -> None:
+        self.dir = stack.dir
+        self.procs: list[subprocess.Popen[str]] = []
+        self.outs: list[Path] = []
+        for i in range(procs):
+            out, config = self.dir / f"load-{i}.json", self.dir / f"load-{i}.config.json"
+            config.write_text(json.dumps({
+                "port": stack.play_port, "names": names[i::procs], "walk": args.walk, "avoid": list(args.empty),
+                "rooms": str(stack.data / "base" / "rooms.json"), "warm": WARM, "seconds": args.seconds,
+                "grace": 10.0, "out": str(out)}))
+            self.outs.append(out)
+            self.procs.append(subprocess.Popen([sys.executable, str(Path(__file__).parent / "go_load.py"),
+                                                str(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                               text=True, cwd=ROOT))
+
+    def _expect(self, word: str) -> None:
+        for proc in self.procs:
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if line != word:
+                raise SystemExit(f"a load process said {line!r}, not {word!r} (exit {proc.poll()})")
+
+    async def ready(self) -> None:
+        await asyncio.to_thread(self._expect, "ready")
+
+    def start(self) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write("start\n")
+            proc.stdin.flush()
+
+    async def results(self) -> LoadStats:
+        await asyncio.to_thread(self._expect, "done")
+        stats = LoadStats()
+        for out in self.outs:
+            r = json.loads(out.read_text())
+            stats.rtts += r["rtts"]
+            stats.sent += r["at"]
+            stats.lost += r["lost"]
+            stats.errors += r["errors"]
+            stats.cpu_s += r["cpu_s"]
+            stats.lag += r["lag"]
+            stats.begin, stats.end = r["begin"], r["end"]
+        for proc in self.procs:
+            proc.wait(30)
+        return stats
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+
+
 @dataclass
 class LoadStats:
-    rtts: list[float] = field(default_factory=list)
+    rtts: list[float] = field(default_factory=list)  # s
     sent: list[float] = field(default_factory=list)  # when each measured command was sent (monotonic)
-    timeouts: int = 0
+    lost: int = 0  # measured commands never answered
     errors: int = 0
-
-
-async def load_player(p: Player, avoid: set[str], district_of: dict[str, str], start: asyncio.Event,
-                      stop: asyncio.Event, walk: int, stats: LoadStats, measuring: asyncio.Event) -> None:
-    def step() -> str:
-        ok = [d for d, room in p.exits.items() if district_of.get(room) not in avoid]
-        return random.choice(ok) if ok else "look"
-
-    for _ in range(walk):  # spread over the city first, unmeasured
-        await p.command(step())
-        await asyncio.sleep(0.3 + random.random() * 0.3)
-    await start.wait()
-    await asyncio.sleep(random.random())
-    while not stop.is_set():
-        line = step() if random.random() < 0.5 else "look"
-        try:
-            sent, rtt, text = await p.command(line)
-            if measuring.is_set():
-                stats.rtts.append(rtt)
-                stats.sent.append(sent)
-                stats.errors += text.startswith("error")
-        except TimeoutError:
-            stats.timeouts += 1
-        await asyncio.sleep(1.0)
+    cpu_s: float = 0.0  # the load processes' CPU over the measured window
+    lag: list[tuple[float, float]] = field(default_factory=list)  # (at, s): the load processes' loop lag
+    begin: float = 0.0
+    end: float = 0.0
 
 
 # --- probes: trigger-to-spawn ---------------------------------------------------------------------------
@@ -336,7 +373,6 @@ def probe_site(stack: Stack, district: str) -> tuple[str, str, str, list[str]]:
 # --- sampling ----------------------------------------------------------------------------------------------
 @dataclass
 class Samples:
-    loop_stall: list[float] = field(default_factory=list)  # the clients' worst event-loop stall per 10 s
     load: list[float] = field(default_factory=list)  # the machine's 1-minute load average
     rss: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # MB
     lag: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # s
@@ -377,18 +413,6 @@ async def stage_lag(redis: Redis, stream: str, group: str) -> tuple[float, int]:
     return 0.0, 0
 
 
-async def loop_stalls(out: Samples, stop: asyncio.Event, every: float = 10.0) -> None:
-    """The clients' own event-loop stalls (a 10 ms sleep waking late): they inflate every round trip."""
-    worst, window_end = 0.0, time.monotonic() + every
-    while not stop.is_set():
-        t = time.monotonic()
-        await asyncio.sleep(0.01)
-        worst = max(worst, time.monotonic() - t - 0.01)
-        if time.monotonic() > window_end:
-            out.loop_stall.append(worst)
-            worst, window_end = 0.0, time.monotonic() + every
-
-
 async def sampler(stack: Stack, redis: Redis, out: Samples, stop: asyncio.Event) -> None:
     ps = procs(stack)
     out.cpu0 = cpu_seconds(ps)
@@ -416,14 +440,19 @@ def counter(text: str, metric: str) -> float:
                if line.startswith(metric + ("" if metric.endswith("}") else "{")) or line.startswith(metric + " "))
 
 
-def windows(stats: LoadStats, t0: float, samples: Samples, width: float = 30.0) -> None:
-    """Round trips by window (a stall shows where it happened), the clients' loop stalls and the load."""
+def windows(stats: LoadStats, samples: Samples, width: float = 30.0) -> None:
+    """Round trips by window (a stall shows where it happened), the load processes' loop lag by the same
+    windows, and the load."""
     by: dict[int, list[float]] = defaultdict(list)
+    lag: dict[int, list[float]] = defaultdict(list)
     for sent, rtt in zip(stats.sent, stats.rtts, strict=True):
-        by[int((sent - t0) // width)].append(rtt * 1000)
+        by[int((sent - stats.begin) // width)].append(rtt * 1000)
+    for at, x in stats.lag:
+        lag[int((at - stats.begin) // width)].append(x * 1000)
     print(f"round trip by {width:.0f} s window, p50/p99 ms: " + "  ".join(
         f"[{w * width:.0f}s] {pct(v, 50):.0f}/{pct(v, 99):.0f}" for w, v in sorted(by.items())))
-    print("clients' worst event-loop stall per 10 s (ms): " + " ".join(f"{x * 1000:.0f}" for x in samples.loop_stall))
+    print(f"load processes' loop lag by {width:.0f} s window, p99/max ms: " + "  ".join(
+        f"[{w * width:.0f}s] {pct(v, 99):.0f}/{max(v):.0f}" for w, v in sorted(lag.items())))
     if samples.load:
         print(f"machine load average during the run: mean {statistics.fmean(samples.load):.2f}, "
               f"max {max(samples.load):.2f} ({os.cpu_count()} cores)")
@@ -540,64 +569,68 @@ async def run(args: argparse.Namespace) -> None:
     assert record.redis is not None and record.redis.port is not None
     redis = Redis(port=record.redis.port, socket_timeout=30)
     print(f"stack up in {time.monotonic() - t_boot:.0f} s (ports +{stack.offset}); {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f}; clients in this process, the stack in its own processes")
+          f"load average {os.getloadavg()[0]:.2f}; the load players in {args.load_procs} process(es) of their "
+          f"own, the probes in this one, the stack in its own processes")
+    load: Load | None = None
+    probes: list[Probe] = []
     try:
         stack.api("POST", "/api/control/go")
         stack.api("PUT", "/api/director/sliders", {"expansion": 0.0})
-        avoid = set(args.empty)
-        players = [Player(f"Load{i:04d}") for i in range(args.bots)]
-        bot_names = {p.name for p in players} | {f"Probe{i}" for i in range(len(args.empty))}
-        sem = asyncio.Semaphore(8)
-
-        async def join(p: Player) -> None:
-            async with sem:
-                await p.connect(stack.play_port)
-
+        names_ = [f"Load{i:04d}" for i in range(args.bots)]
+        bot_names = set(names_) | {f"Probe{i}" for i in range(len(args.empty))}
         t_reg = time.monotonic()
-        await asyncio.gather(*(join(p) for p in players))
-        print(f"{args.bots} players registered over WebSocket in {time.monotonic() - t_reg:.1f} s")
-        probes = []
+        load = Load(stack, names_, args.load_procs, args)
+        await load.ready()
+        print(f"{args.bots} players registered over WebSocket and walked {args.walk} steps in "
+              f"{time.monotonic() - t_reg:.1f} s")
         for i, district in enumerate(args.empty):
             pp = Player(f"Probe{i}")
             await pp.connect(stack.play_port)
             outside, way_in, way_out, path = probe_site(stack, district)
             probes.append(Probe(pp, district, outside, way_in, way_out, path, bot_names))
-        start, stop, measuring = asyncio.Event(), asyncio.Event(), asyncio.Event()
-        stats, samples = LoadStats(), Samples()
-        tasks = [asyncio.create_task(load_player(p, avoid, stack.district_of, start, stop, args.walk, stats,
-                                                 measuring)) for p in players]
-        tasks += [asyncio.create_task(pr.run(stack, redis, start, stop)) for pr in probes]
-        await asyncio.sleep(args.walk * 0.5 + 1)
+        start, stop = asyncio.Event(), asyncio.Event()
+        samples = Samples()
+        tasks = [asyncio.create_task(pr.run(stack, redis, start, stop)) for pr in probes]
+        load.start()
         start.set()
-        await asyncio.sleep(2)
+        await asyncio.sleep(WARM)
         engine0 = stack.metrics("engine")
         me = psutil.Process()
         me0 = sum(me.cpu_times()[:2])
-        measuring.set()
         t0_wall, t0 = time.time(), time.monotonic()
-        t0_perf = time.perf_counter()
         director0 = stack.metrics("director")
         sampling = asyncio.create_task(sampler(stack, redis, samples, stop))
-        stalls = asyncio.create_task(loop_stalls(samples, stop))
+        lag = LoopLag()
+        lag.start()
         await asyncio.sleep(args.seconds)
         stop.set()
         wall = time.monotonic() - t0
         t1_wall = time.time()
         engine1, director1 = stack.metrics("engine"), stack.metrics("director")
         mine = sum(me.cpu_times()[:2]) - me0
-        await asyncio.gather(sampling, stalls, *tasks, return_exceptions=True)
+        await lag.stop()
+        stats = await load.results()
+        await asyncio.gather(sampling, *tasks, return_exceptions=True)
         props = await proposals_in(redis, t0_wall, t1_wall)
         applied = await applied_times(redis, t0_wall, t1_wall + 10)
         misses = await miss_reasons(redis, probes)
         suppressed = stack.health("director").get("suppressed")
-        report(args, stats, probes, samples, engine0, engine1, props, applied, wall, mine)
+        report(args, stats, probes, samples, engine0, engine1, props, applied, wall)
+        probe_lag = lag.lags()
+        print(f"  load processes ({args.load_procs}): CPU {stats.cpu_s / wall * 100:.0f}% of one core; their loop "
+              f"lag p50/p99/max {pct([x for _, x in stats.lag], 50) * 1000:.1f}/"
+              f"{pct([x for _, x in stats.lag], 99) * 1000:.1f}/{max(x for _, x in stats.lag) * 1000:.0f} ms; "
+              f"this process (probes, sampling): CPU {mine / wall * 100:.0f}%, loop lag p99/max "
+              f"{pct(probe_lag, 99) * 1000:.1f}/{max(probe_lag, default=0) * 1000:.0f} ms")
         taken = 'ouro_director_snapshots_total{why="high_risk"}'  # not the "reused" ones
         snaps = counter(director1, taken) - counter(director0, taken)
         print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}; "
               f"auto-snapshots in the window: {snaps:.0f}")
-        windows(stats, t0_perf, samples)
-        await asyncio.gather(*(p.close() for p in [*players, *(pr.p for pr in probes)]), return_exceptions=True)
+        windows(stats, samples)
     finally:
+        await asyncio.gather(*(pr.p.close() for pr in probes), return_exceptions=True)
+        if load is not None:
+            load.kill()
         await redis.aclose()
         if not args.keep:
             stack.down()
@@ -607,13 +640,13 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samples: Samples, engine0: str,
-           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float, mine: float) -> None:
+           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float) -> None:
     ms = [r * 1000 for r in stats.rtts]
     print(f"\n=== bench_go: {args.bots} WebSocket players, {wall:.0f} s measured, GO on, offline LLM; "
           f"{os.cpu_count()} cores shared by the stack and the clients; load average {os.getloadavg()[0]:.2f} ===")
     print(f"settings changed for the run: {', '.join(f'{k}={v}' for k, v in ENV.items() if 'TOKEN' not in k)}; "
           f"expansion slider 0; NPCs removed from {', '.join(args.empty)}")
-    print(f"commands: {len(ms)} ({len(ms) / wall:.0f}/s), timeouts {stats.timeouts}, errors {stats.errors}; "
+    print(f"commands: {len(ms)} ({len(ms) / wall:.0f}/s), lost {stats.lost}, errors {stats.errors}; "
           f"round trip p50 {pct(ms, 50):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms, default=0):.1f} ms "
           f"(target p99 <= 20 ms)")
     tick_b, tick_a = histogram(engine0, "ouro_engine_tick_seconds"), histogram(engine1, "ouro_engine_tick_seconds")
@@ -655,7 +688,6 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
     for name, values in sorted(samples.rss.items()):
         cpu = (samples.cpu1.get(name, 0) - samples.cpu0.get(name, 0)) / wall * 100
         print(f"  {name:<14} {values[-1]:7.0f} / {max(values):7.0f}   CPU {cpu:5.1f}%")
-    print(f"  clients (this process): CPU {mine / wall * 100:.0f}%")
 
 
 def main() -> None:
@@ -665,6 +697,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100 players for 60 s")
     ap.add_argument("--walk", type=int, default=10, help="unmeasured random steps first")
     ap.add_argument("--empty", nargs="+", default=list(EMPTY), help="districts emptied of NPCs (one probe each)")
+    ap.add_argument("--load-procs", type=int, default=1, help="processes the load players run in")
     ap.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = ap.parse_args()
     if args.quick:
