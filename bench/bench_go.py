@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,7 @@ def pct(values: list[float], p: float) -> float:
 
 # --- the stack ---------------------------------------------------------------------------------------
 class Stack:
-    def __init__(self, empty: tuple[str, ...]) -> None:
+    def __init__(self, empty: tuple[str, ...], stalls: float = 0.0) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="bench-go-"))
         self.data = self.dir / "data"
         shutil.copytree(ROOT / "data" / "base", self.data / "base")
@@ -99,6 +99,11 @@ class Stack:
         self.offset = 0
         self.env = {**{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, **ENV,
                     "OURO_DATA_DIR": str(self.data)}
+        self.stalls = Path(tempfile.gettempdir()) / f"bench-go-stalls-{os.getpid()}.jsonl" if stalls else None
+        if self.stalls is not None:  # the engine's loop stalls recorded (bench/stallwatch/sitecustomize.py)
+            self.env |= {"PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent / "stallwatch"),
+                                                                      os.environ.get("PYTHONPATH")])),
+                         "BENCH_STALL_OUT": str(self.stalls), "BENCH_STALL_MS": str(stalls)}
 
     def launcher(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "ouro_launcher", "--data-dir", str(self.data), *args],
@@ -561,7 +566,7 @@ async def miss_reasons(redis: Redis, probes: list[Probe]) -> dict[str, int]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    stack = Stack(tuple(args.empty))
+    stack = Stack(tuple(args.empty), args.stalls)
     print(f"data: {stack.data}; removed {stack.removed} NPC spawns of {', '.join(args.empty)}")
     t_boot = time.monotonic()
     stack.up()
@@ -627,6 +632,8 @@ async def run(args: argparse.Namespace) -> None:
         print(f"director: decisions not taken in the whole run, by reason: {suppressed}; probe misses: {misses}; "
               f"auto-snapshots in the window: {snaps:.0f}")
         windows(stats, samples)
+        if stack.stalls is not None:
+            stall_report(stack.stalls, t0_wall, t1_wall)
     finally:
         await asyncio.gather(*(pr.p.close() for pr in probes), return_exceptions=True)
         if load is not None:
@@ -637,6 +644,27 @@ async def run(args: argparse.Namespace) -> None:
             shutil.rmtree(stack.dir, ignore_errors=True)
         else:
             print(f"left running: ./ourobouro --data-dir {stack.data} down")
+
+
+def stall_report(path: Path, since: float, until: float) -> None:
+    """The engine's loop passes busier than the limit (--stalls), by what their slowest callback was."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if since <= r["at"] <= until]
+    busy = [r["busy_ms"] for r in rows]
+    print(f"engine loop passes busier than the limit in the window: {len(rows)}; busy ms p50/p99/max "
+          f"{pct(busy, 50):.0f}/{pct(busy, 99):.0f}/{max(busy, default=0):.0f}; total {sum(busy) / 1000:.1f} s")
+    by: dict[str, list[float]] = defaultdict(list)
+    frames: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        top = r["callbacks"][0] if r["callbacks"] else {"what": "(no single callback)", "seen": []}
+        by[top["what"]].append(r["busy_ms"])
+        for where, n in top["seen"]:
+            frames[top["what"]][where] += n
+    for what, v in sorted(by.items(), key=lambda kv: -sum(kv[1]))[:12]:
+        print(f"  {len(v):5d} x {what}: busy p50 {pct(v, 50):.0f} / max {max(v):.0f} ms")
+        for where, n in frames[what].most_common(3):
+            print(f"          {n:4d} samples  {where[:200]}")
+    print(f"  (all rows: {path})")
 
 
 def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samples: Samples, engine0: str,
@@ -698,6 +726,8 @@ def main() -> None:
     ap.add_argument("--walk", type=int, default=10, help="unmeasured random steps first")
     ap.add_argument("--empty", nargs="+", default=list(EMPTY), help="districts emptied of NPCs (one probe each)")
     ap.add_argument("--load-procs", type=int, default=1, help="processes the load players run in")
+    ap.add_argument("--stalls", type=float, default=0.0, metavar="MS",
+                    help="record the engine's loop passes busier than MS (diagnosis: perturbs the run)")
     ap.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = ap.parse_args()
     if args.quick:
