@@ -534,11 +534,14 @@ async def applied_times(redis: Redis, since: float, until: float) -> dict[str, f
     return out
 
 
-def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[str, float]) -> dict[str, list[float]]:
-    """For each probe sample, the populate_empty proposal it caused and where its time went (ms)."""
+def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[str, float]
+              ) -> tuple[dict[str, list[float]], list[tuple[Sample, list[tuple[str, float]]]]]:
+    """For each probe sample, the populate_empty proposal it caused and where its time went (ms): by hop
+    over all samples, and each sample's own hops."""
     npc = [p for p in props if p["type"] == "NPC" and p.get("trace") and p["trace"][0].get("data", {}).get(
         "rule") == "populate_empty"]
     out: dict[str, list[float]] = defaultdict(list)
+    each: list[tuple[Sample, list[tuple[str, float]]]] = []
     for s in samples:
         mine = [p for p in npc if p.get("tags", {}).get("district") == s.district
                 and s.entered_at <= p["trace"][0]["at"] <= s.seen_at]
@@ -546,9 +549,34 @@ def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[
             continue
         at = stage_times(min(mine, key=lambda p: p["trace"][0]["at"]), applied)
         points = [("entered", s.entered_at), *((h, at[h]) for h in HOPS if h in at), ("seen", s.seen_at)]
-        for (a, ta), (b, tb) in itertools.pairwise(points):
-            out[f"{a} -> {b}"].append((tb - ta) * 1000)
-    return out
+        hops = [(f"{a} -> {b}", (tb - ta) * 1000) for (a, ta), (b, tb) in itertools.pairwise(points)]
+        for hop, ms in hops:
+            out[hop].append(ms)
+        each.append((s, hops))
+    return out, each
+
+
+async def slowlog_start(redis: Redis) -> None:
+    """Redis notes every command that held the server longer than 5 ms (its SLOWLOG)."""
+    await redis.config_set("slowlog-log-slower-than", 5000)
+    await redis.config_set("slowlog-max-len", 10000)
+    await redis.slowlog_reset()
+
+
+async def slowlog_report(redis: Redis, since: float, until: float) -> None:
+    """The commands that held Redis (every client waits meanwhile) longer than 5 ms in the window."""
+    rows: Any = await redis.slowlog_get(10000)
+    rows = [r for r in rows if since <= r["start_time"] <= until]
+    by: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        cmd = r["command"].decode(errors="replace") if isinstance(r["command"], bytes) else str(r["command"])
+        name = cmd.split(" ", 1)[0].upper()
+        if name in ("EVAL", "EVALSHA") and "KEYS" in cmd:
+            name = "EVAL (snapshot: KEYS + DUMP of the world)"
+        by[name].append(r["duration"] / 1000)
+    print("redis commands that held the server > 5 ms in the window (SLOWLOG): " + ("; ".join(
+        f"{name} x{len(v)} max {max(v):.0f} ms total {sum(v):.0f} ms" for name, v in
+        sorted(by.items(), key=lambda kv: -sum(kv[1]))) or "none"))
 
 
 async def miss_reasons(redis: Redis, probes: list[Probe]) -> dict[str, int]:
@@ -600,6 +628,7 @@ async def run(args: argparse.Namespace) -> None:
         start.set()
         await asyncio.sleep(WARM)
         engine0 = stack.metrics("engine")
+        await slowlog_start(redis)
         me = psutil.Process()
         me0 = sum(me.cpu_times()[:2])
         t0_wall, t0 = time.time(), time.monotonic()
@@ -620,7 +649,8 @@ async def run(args: argparse.Namespace) -> None:
         applied = await applied_times(redis, t0_wall, t1_wall + 10)
         misses = await miss_reasons(redis, probes)
         suppressed = stack.health("director").get("suppressed")
-        report(args, stats, probes, samples, engine0, engine1, props, applied, wall)
+        report(args, stats, probes, samples, engine0, engine1, props, applied, wall, t0_wall)
+        await slowlog_report(redis, t0_wall, t1_wall)
         probe_lag = lag.lags()
         print(f"  load processes ({args.load_procs}): CPU {stats.cpu_s / wall * 100:.0f}% of one core; their loop "
               f"lag p50/p99/max {pct([x for _, x in stats.lag], 50) * 1000:.1f}/"
@@ -651,24 +681,30 @@ def stall_report(path: Path, since: float, until: float) -> None:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     rows = [r for r in rows if since <= r["at"] <= until]
     busy = [r["busy_ms"] for r in rows]
+    cpu = [r["cpu_ms"] for r in rows]
     print(f"engine loop passes busier than the limit in the window: {len(rows)}; busy ms p50/p99/max "
-          f"{pct(busy, 50):.0f}/{pct(busy, 99):.0f}/{max(busy, default=0):.0f}; total {sum(busy) / 1000:.1f} s")
+          f"{pct(busy, 50):.0f}/{pct(busy, 99):.0f}/{max(busy, default=0):.0f}, total {sum(busy) / 1000:.1f} s, "
+          f"of which the loop thread ran {sum(cpu) / max(sum(busy), 1e-9) * 100:.0f}% (the rest: waiting for a core)")
     by: dict[str, list[float]] = defaultdict(list)
+    on_cpu: dict[str, list[float]] = defaultdict(list)
     frames: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         top = r["callbacks"][0] if r["callbacks"] else {"what": "(no single callback)", "seen": []}
         by[top["what"]].append(r["busy_ms"])
+        on_cpu[top["what"]].append(r["cpu_ms"])
         for where, n in top["seen"]:
             frames[top["what"]][where] += n
     for what, v in sorted(by.items(), key=lambda kv: -sum(kv[1]))[:12]:
-        print(f"  {len(v):5d} x {what}: busy p50 {pct(v, 50):.0f} / max {max(v):.0f} ms")
+        print(f"  {len(v):5d} x {what}: busy p50 {pct(v, 50):.0f} / max {max(v):.0f} ms, on CPU "
+              f"{sum(on_cpu[what]) / sum(v) * 100:.0f}%")
         for where, n in frames[what].most_common(3):
             print(f"          {n:4d} samples  {where[:200]}")
     print(f"  (all rows: {path})")
 
 
 def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samples: Samples, engine0: str,
-           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float) -> None:
+           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float,
+           t0_wall: float) -> None:
     ms = [r * 1000 for r in stats.rtts]
     print(f"\n=== bench_go: {args.bots} WebSocket players, {wall:.0f} s measured, GO on, offline LLM; "
           f"{os.cpu_count()} cores shared by the stack and the clients; load average {os.getloadavg()[0]:.2f} ===")
@@ -709,9 +745,12 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
           f"misses, {sum(p.rate_limited for p in probes)} rate-limited looks): p50 {pct(lat, 50):.0f} ms, "
           f"p99 {pct(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms (target p99 <= 250 ms; the player "
           f"polls `look` every 25 ms)")
-    parts = breakdown(spl, props, applied)
+    parts, each = breakdown(spl, props, applied)
     print("  where the time went (ms, p50/p99): " + "; ".join(
         f"{hop} {pct(v, 50):.0f}/{pct(v, 99):.0f}" for hop, v in parts.items()))
+    for sample, hops in sorted(each, key=lambda e: -e[0].latency)[:3]:
+        print(f"  slow sample at +{sample.entered_at - t0_wall:.0f} s, {sample.latency * 1000:.0f} ms: "
+              + "; ".join(f"{hop} {ms:.0f}" for hop, ms in hops))
     print("memory (RSS MB, end / max) and CPU (% of one core) per service:")
     for name, values in sorted(samples.rss.items()):
         cpu = (samples.cpu1.get(name, 0) - samples.cpu0.get(name, 0)) / wall * 100

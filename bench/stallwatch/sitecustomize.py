@@ -5,7 +5,8 @@
 Python imports `sitecustomize` at start-up; in the process whose OURO_INSTANCE is BENCH_STALL_INSTANCE
 (default: engine) this one times every pass of the asyncio loop (`_run_once`, minus the time in the
 selector's `select`) and every callback in it (`Handle._run`). A pass busy longer than BENCH_STALL_MS
-(default 15) is written as one JSON line: when, how long, its slowest callbacks (the task's coroutine or
+(default 15) is written as one JSON line: when, how long (wall, and the loop thread's CPU time: much
+less CPU than wall = the process waited for a core), its slowest callbacks (the task's coroutine or
 the callback's name) with what a sampling thread saw the loop thread run meanwhile (the innermost frames
 seen most), and the garbage collections inside it.
 """
@@ -32,6 +33,7 @@ if os.environ.get("BENCH_STALL_OUT") and os.environ.get("OURO_INSTANCE") == os.e
     _OUT = open(os.environ["BENCH_STALL_OUT"], "a", buffering=1)
     _LIMIT = float(os.environ.get("BENCH_STALL_MS", "15")) / 1000
     _perf = time.perf_counter
+    _cpu = time.thread_time
     _main = threading.get_ident()
     _state: dict[str, Any] = {"cb_start": 0.0, "select": 0.0, "gc": [], "gc_start": 0.0}
     _pass_cbs: list[tuple[float, str, list[tuple[str, int]]]] = []
@@ -79,13 +81,15 @@ if os.environ.get("BENCH_STALL_OUT") and os.environ.get("OURO_INSTANCE") == os.e
         _state["select"] = 0.0
         _state["gc"] = []
         _pass_cbs.clear()
-        t0 = _perf()
+        t0, c0 = _perf(), _cpu()
         _orig_once(self)
         busy = _perf() - t0 - _state["select"]
         if busy > _LIMIT:
+            cpu = _cpu() - c0  # (includes the select's own CPU, ~0): cpu << busy = waiting for a core
             cbs = sorted(_pass_cbs, key=lambda c: -c[0])[:4]
             _OUT.write(json.dumps({
-                "at": time.time(), "busy_ms": round(busy * 1000, 1), "ready": len(self._ready),
+                "at": time.time(), "busy_ms": round(busy * 1000, 1), "cpu_ms": round(cpu * 1000, 1),
+                "ready": len(self._ready),
                 "callbacks": [{"ms": round(t * 1000, 1), "what": n, "seen": s} for t, n, s in cbs],
                 "gc_ms": [round(g * 1000, 1) for g in _state["gc"]]}) + "\n")
 
