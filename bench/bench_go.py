@@ -500,20 +500,21 @@ async def proposals_in(redis: Redis, since: float, until: float) -> list[dict[st
     return out
 
 
-HOPS = ("director", "gen-worker", "llm-worker", "commit", "engine")
+# The stages a proposal passes, in order: its trace entries, then "patch" (the patch's XADD on world.patches,
+# the publisher's MULTI done: Redis's entry id) and "engine" (the PatchResult's time: applied in memory).
+HOPS = ("director", "gen-worker", "llm-worker", "commit", "patch", "engine")
 
 
-def stage_times(p: dict[str, Any], applied: dict[str, float]) -> dict[str, float]:
-    """When each stage handled a proposal: its trace entries, and the engine's PatchResult time."""
+def stage_times(p: dict[str, Any], applied: dict[str, dict[str, float]]) -> dict[str, float]:
+    """When each stage handled a proposal: its trace entries, the patch's XADD and the engine's apply."""
     at: dict[str, float] = {}
     for t in p.get("trace", []):
         at.setdefault(t["stage"], t["at"])
-    if p["id"] in applied:
-        at["engine"] = applied[p["id"]]
+    at.update(applied.get(p["id"], {}))
     return at
 
 
-def stage_latencies(props: list[dict[str, Any]], applied: dict[str, float]) -> dict[str, list[float]]:
+def stage_latencies(props: list[dict[str, Any]], applied: dict[str, dict[str, float]]) -> dict[str, list[float]]:
     """Per hop of the pipeline, from each proposal's trace, in ms."""
     hops: dict[str, list[float]] = defaultdict(list)
     for p in props:
@@ -524,18 +525,48 @@ def stage_latencies(props: list[dict[str, Any]], applied: dict[str, float]) -> d
     return hops
 
 
-async def applied_times(redis: Redis, since: float, until: float) -> dict[str, float]:
-    rows: Any = await redis.xrange(names.WORLD_APPLIED, min=f"{int(since * 1000)}-0", max=f"{int(until * 1000)}-0")
-    out = {}
+async def applied_times(redis: Redis, since: float, until: float) -> dict[str, dict[str, float]]:
+    """Per proposal: when its patch was XADDed to world.patches ("patch", the entry id's milliseconds) and
+    when the engine applied it ("engine", the PatchResult's time)."""
+    span = {"min": f"{int(since * 1000)}-0", "max": f"{int(until * 1000)}-0"}
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    rows: Any = await redis.xrange(names.WORLD_APPLIED, **span)
     for _, f in rows:
         r = json.loads(f[b"d"])
         if r["status"] == "applied" and not r["patch_id"].startswith("undo:"):
-            out[r["proposal_id"]] = float(r["at"])
+            out[r["proposal_id"]]["engine"] = float(r["at"])
+    rows = await redis.xrange(names.WORLD_PATCHES, **span)
+    for eid, f in rows:
+        pid = msgspec.json.decode(f[b"d"], type=PatchHead).proposal_id
+        if pid in out:
+            out[pid].setdefault("patch", int(eid.split(b"-")[0]) / 1000)
     return out
 
 
-def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[str, float]
-              ) -> tuple[dict[str, list[float]], list[tuple[Sample, list[tuple[str, float]]]]]:
+class PatchHead(msgspec.Struct):
+    proposal_id: str = ""
+
+
+async def event_times(redis: Redis, samples: list[Sample]) -> dict[str, float]:
+    """When the engine flushed the event that triggered each sample's proposal (its world.events entry)."""
+    out: dict[str, float] = {}
+    for s in samples:
+        rows: Any = await redis.xrange(names.WORLD_EVENTS, min=f"{int(s.entered_at * 1000)}-0",
+                                       max=f"{int(s.seen_at * 1000) + 1}-0")
+        for eid, f in rows:
+            ev = msgspec.json.decode(f[b"d"], type=EventHead)
+            if ev.kind == "player_entered_district":
+                out[ev.id] = int(eid.split(b"-")[0]) / 1000
+    return out
+
+
+class EventHead(msgspec.Struct):
+    id: str = ""
+    kind: str = ""
+
+
+def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[str, dict[str, float]],
+              flushed: dict[str, float]) -> tuple[dict[str, list[float]], list[tuple[Sample, list[tuple[str, float]]]]]:
     """For each probe sample, the populate_empty proposal it caused and where its time went (ms): by hop
     over all samples, and each sample's own hops."""
     npc = [p for p in props if p["type"] == "NPC" and p.get("trace") and p["trace"][0].get("data", {}).get(
@@ -547,8 +578,12 @@ def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[
                 and s.entered_at <= p["trace"][0]["at"] <= s.seen_at]
         if not mine:
             continue
-        at = stage_times(min(mine, key=lambda p: p["trace"][0]["at"]), applied)
-        points = [("entered", s.entered_at), *((h, at[h]) for h in HOPS if h in at), ("seen", s.seen_at)]
+        first = min(mine, key=lambda p: p["trace"][0]["at"])
+        at = stage_times(first, applied)
+        if first.get("trigger") in flushed:
+            at["flushed"] = flushed[first["trigger"]]
+        points = [("entered", s.entered_at), *((h, at[h]) for h in ("flushed", *HOPS) if h in at),
+                  ("seen", s.seen_at)]
         hops = [(f"{a} -> {b}", (tb - ta) * 1000) for (a, ta), (b, tb) in itertools.pairwise(points)]
         for hop, ms in hops:
             out[hop].append(ms)
@@ -649,7 +684,8 @@ async def run(args: argparse.Namespace) -> None:
         applied = await applied_times(redis, t0_wall, t1_wall + 10)
         misses = await miss_reasons(redis, probes)
         suppressed = stack.health("director").get("suppressed")
-        report(args, stats, probes, samples, engine0, engine1, props, applied, wall, t0_wall)
+        flushed = await event_times(redis, [s for pr in probes for s in pr.samples])
+        report(args, stats, probes, samples, engine0, engine1, props, applied, wall, t0_wall, flushed)
         await slowlog_report(redis, t0_wall, t1_wall)
         probe_lag = lag.lags()
         print(f"  load processes ({args.load_procs}): CPU {stats.cpu_s / wall * 100:.0f}% of one core; their loop "
@@ -703,8 +739,8 @@ def stall_report(path: Path, since: float, until: float) -> None:
 
 
 def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samples: Samples, engine0: str,
-           engine1: str, props: list[dict[str, Any]], applied: dict[str, float], wall: float,
-           t0_wall: float) -> None:
+           engine1: str, props: list[dict[str, Any]], applied: dict[str, dict[str, float]], wall: float,
+           t0_wall: float, flushed: dict[str, float]) -> None:
     ms = [r * 1000 for r in stats.rtts]
     print(f"\n=== bench_go: {args.bots} WebSocket players, {wall:.0f} s measured, GO on, offline LLM; "
           f"{os.cpu_count()} cores shared by the stack and the clients; load average {os.getloadavg()[0]:.2f} ===")
@@ -745,7 +781,7 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
           f"misses, {sum(p.rate_limited for p in probes)} rate-limited looks): p50 {pct(lat, 50):.0f} ms, "
           f"p99 {pct(lat, 99):.0f} ms, max {max(lat, default=0):.0f} ms (target p99 <= 250 ms; the player "
           f"polls `look` every 25 ms)")
-    parts, each = breakdown(spl, props, applied)
+    parts, each = breakdown(spl, props, applied, flushed)
     print("  where the time went (ms, p50/p99): " + "; ".join(
         f"{hop} {pct(v, 50):.0f}/{pct(v, 99):.0f}" for hop, v in parts.items()))
     for sample, hops in sorted(each, key=lambda e: -e[0].latency)[:3]:
