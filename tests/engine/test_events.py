@@ -3,8 +3,14 @@ ends: tests/engine/test_growth.py)."""
 
 from __future__ import annotations
 
+import os
+import re
+
+import pytest
+
 from ouro_engine.clock import ManualClock
 from ouro_engine.core import Core
+from ouro_engine.game import Game
 from ouro_engine.sessions import SessionHub
 from ouro_engine.settings import EngineSettings
 from ouro_schemas import messages as m
@@ -72,3 +78,18 @@ def test_a_world_event_is_told_to_the_players_it_touches_and_shown_on_look(
     assert end.status == m.PatchStatus.APPLIED and "Happening" not in ann.do("look")
     [again] = end.inverse
     assert isinstance(again, m.StartEvent) and again.text == "Yellow rain hisses on every awning."
+
+
+def test_event_ids_unique_without_a_system_call_each(core: Core, settings: EngineSettings,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Event ids are 'ev-' + 16 hex digits, unique within a process and across restarts (consumers dedupe
+    by id), and emitting one does not ask the OS for randomness (uuid4 did, per event)."""
+    ids = set()
+    with monkeypatch.context() as mp:
+        mp.setattr(os, "urandom", lambda n: (_ for _ in ()).throw(AssertionError("urandom per event")))
+        for _ in range(50_000):
+            ids.add(core.game.emit(EventKind.PLAYER_ACTION, player_id="p").id)
+    assert len(ids) == 50_000
+    assert all(re.fullmatch(r"ev-[0-9a-f]{16}", i) for i in ids)
+    restarted = Game(settings)  # a new process (or a reload): a fresh stream, not the same ids again
+    assert not ids & {restarted.emit(EventKind.PLAYER_ACTION, player_id="p").id for _ in range(50_000)}

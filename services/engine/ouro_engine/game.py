@@ -7,7 +7,8 @@ Game logic (commands, systems, patches) mutates a Game synchronously; only the e
 
 from __future__ import annotations
 
-import uuid
+import os
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,11 @@ class Game:
         self.applied: dict[str, bytes] = {}  # patch id -> PatchResult JSON
         self.spawn_room_id = "spawn"
         self.outbox: list[WorldEvent] = []
+        # Event ids: 64 random bits each from a generator seeded once from the OS. uuid4 read the OS per
+        # event (a system call on every command that emits one); consumers dedupe by id, so ids only
+        # need to be unique across processes and restarts, which 64 bits from an OS-seeded stream are.
+        # Not the world's RNG: ids never change what the game does.
+        self._event_ids = random.Random(int.from_bytes(os.urandom(16), "big"))
         self.dirty = Dirty()
         self.players_by_name: dict[str, str] = {}  # lower-case name -> player id
         # Delivery to a player's session; the session hub replaces it (no-op when nobody listens).
@@ -104,7 +110,7 @@ class Game:
 
     # --- events out ------------------------------------------------------------------------------
     def emit(self, kind: EventKind, **fields: Any) -> WorldEvent:
-        event = WorldEvent(id=f"ev-{uuid.uuid4().hex[:16]}", kind=kind, at=self.now, tick=self.world.tick,
+        event = WorldEvent(id=f"ev-{self._event_ids.getrandbits(64):016x}", kind=kind, at=self.now, tick=self.world.tick,
                            **fields)
         self.outbox.append(event)
         return event
