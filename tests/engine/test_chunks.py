@@ -4,7 +4,9 @@ nothing lost on the way, memory bounded, restarts and the version-1 migration.""
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from ouro_engine import components as k
@@ -222,3 +224,48 @@ async def test_a_version_1_world_is_migrated_to_chunk_indexes(redis: Redis, sett
     after = await dump_world(redis)
     assert after == before
     assert (await redis.hget(names.WORLD_META, "version")) == b"2"
+
+
+async def test_the_chunk_pass_asks_again_what_is_wanted_when_players_moved_while_it_read(
+        redis: Redis, settings: EngineSettings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunk pass computes the wanted chunks once (O(online players)) and reuses them for unloading —
+    unless it awaited a chunk read meanwhile: a player who moved then must not lose the chunk underfoot."""
+    engine = Engine(settings.model_copy(update={"chunk_idle_s": 0.0}), redis, clock=clock)
+    await engine.start()
+    patch = signed(settings, "p-road", road_ops("dead-end", "e", (3, 0), ROAD, "slums", "road"))
+    assert (await engine.submit_patch_now(patch)).status == m.PatchStatus.APPLIED
+    await engine.flush()
+    game = engine.core.game
+    engine.hub.attach(MemorySession(), "player:ann", "Ann")
+    clock.advance(1)
+    await engine.maintain_chunks()
+    assert (2, 0) not in game.map.loaded and (3, 0) not in game.map.loaded
+
+    calls = {"wanted": 0}
+    wanted = game.chunks.wanted
+
+    def counted() -> set[tuple[int, int]]:
+        calls["wanted"] += 1
+        return wanted()
+
+    monkeypatch.setattr(game.chunks, "wanted", counted)
+    await engine.maintain_chunks()  # nothing to read: asked once
+    assert calls["wanted"] == 1
+
+    walk(engine, "player:ann", "e", 2)
+    walk(engine, "player:ann", "e", 21)  # road-20, chunk (1, 0): (2, 0) is wanted now and must be read
+    read = engine.chunk_io.read
+
+    async def read_while_she_jumps(chunks: list[tuple[int, int]]) -> Any:
+        out = await read(chunks)
+        assert game.chunks.ensure_room("road-60")  # (3, 0): not wanted when the pass began
+        game.world.move("player:ann", "road-60")
+        return out
+
+    monkeypatch.setattr(engine.chunk_io, "read", read_while_she_jumps)
+    calls["wanted"] = 0
+    clock.advance(1)
+    await engine.maintain_chunks()
+    assert game.room_of("player:ann").id == "road-60"  # type: ignore[union-attr]
+    assert (3, 0) in game.map.loaded and "road-60" in game.map.rooms
+    assert calls["wanted"] == 2

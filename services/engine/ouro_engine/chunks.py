@@ -330,10 +330,11 @@ class ChunkStore:
                     busy.add(chunk)
         return busy
 
-    def unload_idle(self, now: float, idle_s: float) -> list[Chunk]:
-        """Forget chunks nobody wanted for `idle_s` (and entities anchored in chunks not in memory)."""
+    def unload_idle(self, now: float, idle_s: float, wanted: set[Chunk] | None = None) -> list[Chunk]:
+        """Forget chunks nobody wanted for `idle_s` (and entities anchored in chunks not in memory).
+        `wanted`: what `wanted()` returns now, when the caller has just computed it."""
         game = self.game
-        wanted = self.wanted()
+        wanted = self.wanted() if wanted is None else wanted
         self.touch(wanted, now)
         busy = self._busy_chunks()
         gone = [ch for ch in sorted(game.map.loaded) if ch not in wanted and ch not in busy

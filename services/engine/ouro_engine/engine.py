@@ -210,13 +210,15 @@ class Engine:
         """Load the chunks players will walk into; unload the ones nobody needs (after a good flush)."""
         game = self.core.game
         store = game.chunks
+        wanted = store.wanted()  # O(online players): once per pass, not again for the unloading
         try:
-            await store.load(store.wanted(), game.now)
+            loaded = await store.load(wanted, game.now)
         except REDIS_ERRORS as exc:
             log.warning("chunk load failed; retrying", extra={"error": str(exc)})
             return
         if self.settings.chunk_unload and not self._carry:
-            store.unload_idle(game.now, self.settings.chunk_idle_s)
+            # Players may have moved while chunks were read: then ask again.
+            store.unload_idle(game.now, self.settings.chunk_idle_s, None if loaded else wanted)
         self._chunk_metrics(store.stats())
 
     def _chunk_metrics(self, stats: dict[str, int]) -> None:
