@@ -669,6 +669,7 @@ async def run(args: argparse.Namespace) -> None:
         t0_wall, t0 = time.time(), time.monotonic()
         director0 = stack.metrics("director")
         sampling = asyncio.create_task(sampler(stack, redis, samples, stop))
+        spy = pyspy_start(stack, args.seconds) if args.pyspy else None
         lag = LoopLag()
         lag.start()
         await asyncio.sleep(args.seconds)
@@ -700,6 +701,9 @@ async def run(args: argparse.Namespace) -> None:
         windows(stats, samples)
         if stack.stalls is not None:
             stall_report(stack.stalls, t0_wall, t1_wall)
+        if spy is not None:
+            spy[0].wait(60)
+            pyspy_report(spy[1])
     finally:
         await asyncio.gather(*(pr.p.close() for pr in probes), return_exceptions=True)
         if load is not None:
@@ -710,6 +714,38 @@ async def run(args: argparse.Namespace) -> None:
             shutil.rmtree(stack.dir, ignore_errors=True)
         else:
             print(f"left running: ./ourobouro --data-dir {stack.data} down")
+
+
+def pyspy_start(stack: Stack, seconds: float) -> tuple[subprocess.Popen[bytes], Path]:
+    """py-spy (in the venv: `uv pip install py-spy`) samples the engine over the window, not pausing it."""
+    out = Path(tempfile.gettempdir()) / f"bench-go-pyspy-{os.getpid()}.txt"
+    pid = next(p.pid for p in stack.record().procs if p.name == "engine")
+    spy = Path(sys.executable).parent / "py-spy"
+    proc = subprocess.Popen([str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-F",
+                             "--nonblocking", "-r", "200", "-o", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    return proc, out
+
+
+def pyspy_report(path: Path, top: int = 25) -> None:
+    """The engine's CPU by function: self samples (the function itself) and total (it or what it called)."""
+    own: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    n = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [f.strip() for f in stack.split(";") if f.strip()]
+        c = int(count)
+        n += c
+        if frames:
+            own[frames[-1]] += c
+        for f in set(frames):
+            total[f] += c
+    print(f"engine profile (py-spy, {n} samples at 200/s; file {path}):")
+    print("  self:  " + "\n         ".join(f"{v / n * 100:5.1f}%  {f[:150]}" for f, v in own.most_common(top)))
+    print("  total: " + "\n         ".join(f"{v / n * 100:5.1f}%  {f[:150]}" for f, v in total.most_common(top * 2)))
 
 
 def stall_report(path: Path, since: float, until: float) -> None:
@@ -803,6 +839,7 @@ def main() -> None:
     ap.add_argument("--load-procs", type=int, default=1, help="processes the load players run in")
     ap.add_argument("--stalls", type=float, default=0.0, metavar="MS",
                     help="record the engine's loop passes busier than MS (diagnosis: perturbs the run)")
+    ap.add_argument("--pyspy", action="store_true", help="profile the engine over the window with py-spy")
     ap.add_argument("--keep", action="store_true", help="leave the stack running afterwards")
     args = ap.parse_args()
     if args.quick:
