@@ -110,6 +110,40 @@ async def test_world_events_reach_the_stream(redis: Redis, settings: EngineSetti
     assert "player_entered_room" in kinds and "player_connected" in kinds
 
 
+@pytest.mark.parametrize("flush_ms", [20.0, 0.0])
+async def test_events_leave_between_ticks_with_their_state(redis: Redis, settings: EngineSettings,
+                                                           flush_ms: float) -> None:
+    """A world event waits at most `event_flush_ms` for its flush (with the state it describes), not for the
+    next tick; with 0 it waits for the tick. The tick here is 2 s away."""
+    engine = Engine(settings.model_copy(update={"tick_hz": 0.5, "event_flush_ms": flush_ms}), redis)
+    await engine.start()
+    runner = asyncio.create_task(engine.run())
+    try:
+        await asyncio.sleep(0.05)
+        engine.hub.attach(MemorySession(), "player:ann", "Ann")
+        engine.core.execute("player:ann", "e")
+        tick = engine.core.game.world.tick
+        sent = asyncio.get_running_loop().time()
+
+        async def moved() -> float:
+            while True:
+                rows = await redis.xrange(names.WORLD_EVENTS)
+                if any(json.loads(f[b"d"])["kind"] == "player_entered_room" for _, f in rows):
+                    return asyncio.get_running_loop().time() - sent
+                await asyncio.sleep(0.005)
+
+        took = await asyncio.wait_for(moved(), 5)
+        if flush_ms:
+            assert took < 0.5 and engine.core.game.world.tick == tick  # before the tick, not with it
+            ann = json.loads(await redis.get(names.WORLD_ENTITY + "player:ann"))
+            assert ann["room_id"] != "spawn"  # the move's state went in the same MULTI
+        else:
+            assert took > 1.0 and engine.core.game.world.tick > tick
+    finally:
+        engine.stop()
+        await runner
+
+
 async def test_entity_json_follows_the_contract(redis: Redis, settings: EngineSettings) -> None:
     engine = Engine(settings, redis)
     await engine.start()

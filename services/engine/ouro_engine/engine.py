@@ -5,7 +5,8 @@ One pass of the loop (`step`):
 2. unless paused: read the chunks the queued patches touch (and their neighbours), then apply the
    patches (a tick boundary: no command or system is half-way);
 3. at tick time: run the systems (`Core.tick`); overruns are counted;
-4. collect every dirty change and write it in one MULTI pipeline, together with the world events and
+4. (every pass: at a tick, after patches, or when the oldest world event waiting has waited
+   `event_flush_ms` — the director hears of a move in ~20 ms, not up to a tick later) collect every dirty change and write it in one MULTI pipeline, together with the world events and
    patch results it produced (XADDs in the same transaction: a crash keeps both or neither, never the
    state without its events);
 5. then resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
@@ -62,6 +63,8 @@ class Engine:
         self.core = Core(settings, clock)
         self.chunk_io = ChunkIO(redis, sync_twin(redis))
         self.core.game.chunks.io = self.chunk_io
+        self._event_timer: asyncio.TimerHandle | None = None
+        self.core.game.on_first_event = self._events_waiting
         self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
         self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
@@ -92,6 +95,7 @@ class Engine:
         old_send, old_data = self.core.game.send, self.core.game.send_data
         self.core = Core(self.settings, self.clock)
         self.core.game.chunks.io = self.chunk_io
+        self.core.game.on_first_event = self._events_waiting
         self.hub.core = self.core
         self.core.game.send, self.core.game.send_data = old_send, old_data
         await loading.load(self.redis, self.core.game)
@@ -163,6 +167,23 @@ class Engine:
                                      status=PatchStatus.REJECTED, reason=f"engine error: {exc}")
             metrics.PATCHES.labels(result.status).inc()
             self._results.append((result, future))
+
+    # --- events out between ticks ---------------------------------------------------------------------
+    def _events_waiting(self) -> None:
+        """The first world event since the last flush: flush within `event_flush_ms` (one timer for all)."""
+        delay = self.settings.event_flush_ms / 1000
+        if delay <= 0 or self._event_timer is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a Core driven by hand): the next flush takes them
+            return
+        self._event_timer = loop.call_later(delay, self._events_due)
+
+    def _events_due(self) -> None:
+        self._event_timer = None
+        if self.core.game.outbox:  # (a tick's flush may have taken them already)
+            self._wake.set()
 
     # --- the loop ------------------------------------------------------------------------------------
     async def run(self) -> None:

@@ -84,6 +84,7 @@ class Game:
         self.applied: dict[str, bytes] = {}  # patch id -> PatchResult JSON
         self.spawn_room_id = "spawn"
         self.outbox: list[WorldEvent] = []
+        self.on_first_event: Callable[[], None] | None = None  # the outbox was empty and has an event now
         # Event ids: 64 random bits each from a generator seeded once from the OS. uuid4 read the OS per
         # event (a system call on every command that emits one); consumers dedupe by id, so ids only
         # need to be unique across processes and restarts, which 64 bits from an OS-seeded stream are.
@@ -110,8 +111,10 @@ class Game:
 
     # --- events out ------------------------------------------------------------------------------
     def emit(self, kind: EventKind, **fields: Any) -> WorldEvent:
-        event = WorldEvent(id=f"ev-{self._event_ids.getrandbits(64):016x}", kind=kind, at=self.now, tick=self.world.tick,
-                           **fields)
+        event = WorldEvent(id=f"ev-{self._event_ids.getrandbits(64):016x}", kind=kind, at=self.now,
+                           tick=self.world.tick, **fields)
+        if not self.outbox and self.on_first_event is not None:
+            self.on_first_event()
         self.outbox.append(event)
         return event
 
