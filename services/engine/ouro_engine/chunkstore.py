@@ -1,4 +1,4 @@
-"""The chunk indexes in Redis, written in the flush's MULTI next to the rooms and entities they index.
+"""The chunk indexes in Redis, written in the flush's atomic write next to the rooms and entities they index.
 
 Per chunk `<ck>` (`ouro_schemas.chunks.chunk_key`):
 - `ouro:world:chunk:<ck>`          hash room id -> "x,y,z"  (which rooms a chunk load reads)

@@ -1,14 +1,15 @@
 """The engine shell: Redis, the tick loop, patches in, events and results out, control, sessions.
 
 One pass of the loop (`step`):
-1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks);
+1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks), or
+   until the oldest world event waiting is `event_flush_ms` old (the director then hears of a move in
+   ~20 ms, not up to a tick later);
 2. unless paused: read the chunks the queued patches touch (and their neighbours), then apply the
    patches (a tick boundary: no command or system is half-way);
 3. at tick time: run the systems (`Core.tick`); overruns are counted;
-4. (every pass: at a tick, after patches, or when the oldest world event waiting has waited
-   `event_flush_ms` — the director hears of a move in ~20 ms, not up to a tick later) collect every dirty change and write it in one MULTI pipeline, together with the world events and
-   patch results it produced (XADDs in the same transaction: a crash keeps both or neither, never the
-   state without its events);
+4. collect every dirty change and write it atomically (one Lua script, `writes.py`), together with the
+   world events and patch results it produced (XADDs in the same script: a crash keeps both or
+   neither, never the state without its events);
 5. then resolve the waiting patch handlers, so the bus acks a patch only once its effect is durable.
 6. every `chunk_every_ticks`: load the chunks around online players, unload the idle ones (chunks.py).
 Player commands do not wait for any of this: they run as their lines arrive.
@@ -255,7 +256,7 @@ class Engine:
     async def flush(self, *, summary: bool = False) -> None:
         game = self.core.game
         doc = build_summary(game, dict(self.core.tracker.players), self.core.economy.latest) if summary else None
-        # Writes of a failed flush go first: the MULTI is all-or-nothing, and newer writes of the same
+        # Writes of a failed flush go first: the write is all-or-nothing, and newer writes of the same
         # keys follow them in the same transaction, so the result is the current state (deletions too).
         writes = self._carry + persistence.collect(game, dict(self.core.tracker.players), doc)
         events = game.take_events()
@@ -283,11 +284,11 @@ class Engine:
         metrics.ENTITIES.set(len(game.world))
 
     def _outbox(self, events: list[WorldEvent], results: list[PatchResult]) -> list[persistence.Write]:
-        """Events and patch results as XADDs for the flush's MULTI (the bus's fields: id as idempotency key).
+        """Events and patch results as XADDs for the flush's atomic write (the bus's fields: id as idempotency key).
 
         Published after the state write instead, a SIGKILL between the two lost them while the state they
         describe stayed (the fault test saw an NPC in the world without its `entity_spawned` event). A
-        failed MULTI re-queues them; a retried one may add them twice, which consumers dedupe by id.
+        failed write re-queues them; a retried one may add them twice, which consumers dedupe by id.
         """
         maxlen = self.bus.maxlen
         return [("xadd", (stream, self.bus.fields(message, None), "*", maxlen, True))

@@ -7,7 +7,7 @@ from prometheus_client import Counter, Gauge, Histogram
 TICK_SECONDS = Histogram("ouro_engine_tick_seconds", "Duration of one tick (systems + flush collection)",
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0))
 TICK_OVERRUNS = Counter("ouro_engine_tick_overruns_total", "Ticks that took longer than the tick period")
-FLUSH_SECONDS = Histogram("ouro_engine_flush_seconds", "Redis MULTI pipeline of one tick's changes",
+FLUSH_SECONDS = Histogram("ouro_engine_flush_seconds", "the atomic Redis write of one flush's changes",
                           buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
 FLUSH_FAILURES = Counter("ouro_engine_flush_failures_total", "Flushes that failed (retried next tick)")
 COMMANDS = Counter("ouro_engine_commands_total", "Player command lines executed")

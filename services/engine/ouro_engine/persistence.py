@@ -1,11 +1,12 @@
 """World state in Redis (keys in `ouro_schemas.names`, formats in docs/contracts.md).
 
 `collect` snapshots everything dirty into a list of writes *synchronously* (so the game may go on
-while they travel); `write` sends them in one MULTI/EXEC pipeline — a tick's changes land together
-or not at all. The engine carries the writes of a failed flush into the next one (compacted when a
-long outage makes them many), so deletions are retried too. The chunk indexes (which rooms and
-entities each chunk holds, growth points, chunk figures) are written in the same MULTI
-(`chunkstore.py`); `loading.load` rebuilds a Game from the keys (restart, `engine_reload`).
+while they travel); `write` sends them as one atomic Lua script (`writes.py`; it was a MULTI/EXEC
+pipeline, ~9x the engine's CPU per write) — a flush's changes land together or not at all. The engine
+carries the writes of a failed flush into the next one (compacted when a long outage makes them many),
+so deletions are retried too. The chunk indexes (which rooms and entities each chunk holds, growth
+points, chunk figures) are written in the same script (`chunkstore.py`); `loading.load` rebuilds a
+Game from the keys (restart, `engine_reload`).
 
 Loss window: at most one tick of changes (1/OURO_TICK_HZ s) plus Redis' AOF `appendfsync everysec`
 (≤ 1 s) — see docs/engine.md.
@@ -19,7 +20,7 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
-from ouro_engine import chunkstore
+from ouro_engine import chunkstore, writes
 from ouro_engine import components as k
 from ouro_engine.game import Game
 from ouro_engine.rooms import room_to_json
@@ -28,7 +29,7 @@ from ouro_schemas.chunks import chunk_key
 
 SCHEMA_VERSION = "2"  # 2: chunk indexes (issue 10); a version-1 world is migrated when it is loaded
 _enc = msgspec.json.Encoder()
-Write = tuple[str, tuple[Any, ...]]  # (redis method, args)
+Write = writes.Write  # (redis-py method name, its positional arguments)
 
 
 def entity_json(game: Game, eid: str) -> dict[str, Any]:
@@ -203,14 +204,9 @@ def compact(writes: list[Write]) -> list[Write]:
     return [w for i, w in enumerate(writes) if (slot := _slot(w)) is None or last[slot] == i]
 
 
-async def write(redis: Redis, writes: list[Write]) -> None:
-    pipe = redis.pipeline(transaction=True)
-    for method, args in writes:
-        if method == "hset_map":
-            pipe.hset(args[0], mapping=args[1])
-        else:
-            getattr(pipe, method)(*args)
-    await pipe.execute()
+async def write(redis: Redis, batch: list[Write]) -> None:
+    """All of `batch` atomically (`writes.apply`: raises redis errors)."""
+    await writes.apply(redis, batch)
 
 
 async def is_initialized(redis: Redis) -> bool:
