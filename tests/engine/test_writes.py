@@ -98,3 +98,32 @@ def test_long_variadic_writes_are_cut_and_unknown_ones_refused() -> None:
                                                      ("HSET", 1_000), ("HSET", 1_000), ("HSET", 2)]
     with pytest.raises(ValueError, match="'expire'"):
         writes.flatten([("expire", ("k", 5))])
+
+
+async def test_a_flush_beyond_one_command_s_arguments_goes_as_scripts_in_one_multi(
+        redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis refuses a command of more than 1,048,576 arguments (6.2 drops the connection): a longer
+    flush is cut at write boundaries into scripts sent in one MULTI/EXEC (still atomic)."""
+    monkeypatch.setattr(writes, "MAX_SCRIPT_ARGS", 50)
+    sent: list[str] = []
+    real = redis.pipeline
+
+    def watched(*a: Any, **kw: Any) -> Any:
+        pipe = real(*a, **kw)
+        sent.append("multi" if kw.get("transaction", True) else "pipeline")
+        return pipe
+
+    monkeypatch.setattr(redis, "pipeline", watched)
+    await writes.apply(redis, sample("s:"))
+    assert sent == ["multi"]
+    monkeypatch.setattr(redis, "pipeline", real)
+    pipe = redis.pipeline(transaction=True)
+    for method, args in sample("m:"):
+        if method == "hset_map":
+            pipe.hset(args[0], mapping=args[1])
+        else:
+            getattr(pipe, method)(*args)
+    await pipe.execute()
+    assert await dump(redis, "s:") == await dump(redis, "m:")
+    parts = writes._parts(writes.flatten(sample("s:")))
+    assert len(parts) > 10 and all(len(p) <= 50 or p[0] + 1 == len(p) for p in parts)

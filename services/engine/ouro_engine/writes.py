@@ -13,7 +13,10 @@ keeps all or nothing of it in the AOF, which records its effects as one MULTI); 
 pipeline does. A script cache emptied by a Redis restart (NOSCRIPT) is answered with EVAL.
 
 A variadic write (SADD, SREM, HDEL, HSET with many fields) is cut into commands of at most `MAX_ARGS`
-arguments, the same effect (Lua 5.1's `unpack` stops near 8,000 values).
+arguments, the same effect (Lua 5.1's `unpack` stops near 8,000 values). Redis takes at most 1,048,576
+arguments in one command (6.2 drops the connection beyond): a flush longer than `MAX_SCRIPT_ARGS` (a
+first start or a migration of a big world, a long outage's backlog) is sent as several scripts inside
+one MULTI/EXEC, still atomic.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from redis.exceptions import NoScriptError, ResponseError
 
 Write = tuple[str, tuple[Any, ...]]  # (redis-py method name, its positional arguments)
 MAX_ARGS = 1_000  # arguments after the key, per command
+MAX_SCRIPT_ARGS = 500_000  # arguments per script call (Redis' limit per command is 1,048,576)
 
 APPLY = """
 local i, n, errors = 1, #ARGV, {}
@@ -81,16 +85,36 @@ def flatten(writes: list[Write]) -> list[Any]:
     return out
 
 
+def _parts(args: list[Any]) -> list[list[Any]]:
+    """The flat arguments cut at command boundaries into parts of at most MAX_SCRIPT_ARGS."""
+    parts: list[list[Any]] = [[]]
+    i = 0
+    while i < len(args):
+        size = args[i] + 1
+        if parts[-1] and len(parts[-1]) + size > MAX_SCRIPT_ARGS:
+            parts.append([])
+        parts[-1].extend(args[i:i + size])
+        i += size
+    return parts
+
+
 async def apply(redis: Redis, writes: list[Write]) -> None:
     """Every write, in order, atomically. Raises ResponseError (after all ran) if any command failed,
     and redis' connection errors as a pipeline would."""
     if not writes:
         return
     args = flatten(writes)
-    try:
-        errors: Any = await redis.evalsha(APPLY_SHA, 0, *args)
-    except NoScriptError:  # a restarted (or flushed) server has no script cache
-        errors = await redis.eval(APPLY, 0, *args)
+    errors: Any
+    if len(args) <= MAX_SCRIPT_ARGS:
+        try:
+            errors = await redis.evalsha(APPLY_SHA, 0, *args)
+        except NoScriptError:  # a restarted (or flushed) server has no script cache
+            errors = await redis.eval(APPLY, 0, *args)
+    else:
+        pipe = redis.pipeline(transaction=True)
+        for part in _parts(args):
+            pipe.eval(APPLY, 0, *part)
+        errors = [e for part_errors in await pipe.execute() for e in part_errors]
     if errors:
         first = errors[0].decode(errors="replace") if isinstance(errors[0], bytes) else str(errors[0])
         raise ResponseError(f"{len(errors)} of {len(writes)} writes failed; the first: {first}")
