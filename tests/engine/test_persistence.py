@@ -99,6 +99,56 @@ async def test_patch_through_the_loop_is_durable_before_its_result(redis: Redis,
             await runner
 
 
+async def test_a_burst_of_patches_is_applied_in_order_in_passes_within_the_budget(
+        redis: Redis, settings: EngineSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patches queued together are applied in stream order in one pass and made durable by one flush; over
+    the time budget the rest go in the next passes (the loop serves other work in between), still in
+    order, each result only once its flush is done."""
+    from ouro_engine import engine as engine_module
+
+    engine = Engine(settings.model_copy(update={"tick_hz": 0.5, "event_flush_ms": 0.0}), redis)
+    await engine.start()
+    game = engine.core.game
+    flushes: list[list[str]] = []  # per flush: the spawned entities it wrote
+    real = persistence.write
+
+    async def counted(client: Redis, batch: list[persistence.Write]) -> None:
+        flushes.append(sorted(a[0].removeprefix(names.WORLD_ENTITY) for w, a in batch
+                              if w == "set" and a[0].startswith(names.WORLD_ENTITY + "b")))
+        await real(client, batch)
+
+    monkeypatch.setattr(persistence, "write", counted)
+
+    def spawn(n: int) -> m.Patch:
+        return signed(settings, f"b{n}", [m.Spawn(template_id="rat", room_id="alley", entity_ids=[f"b{n}:0"])])
+
+    runner = asyncio.create_task(engine.run())
+    try:
+        results = await asyncio.wait_for(engine.submit_patches([spawn(n) for n in range(6)]), 10)
+        assert [r.status for r in results] == [m.PatchStatus.APPLIED] * 6
+        assert [f for f in flushes if f] == [[f"b{n}:0" for n in range(6)]]  # one pass, one flush
+
+        monkeypatch.setattr(engine_module, "APPLY_BUDGET_S", 0.0)  # one patch per pass from here
+        seen: list[int] = []  # how many of the burst were in the world each time the loop let us run
+
+        async def watch() -> None:
+            while True:
+                seen.append(sum(game.world.exists(f"b{n}:0") for n in range(6, 10)))
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        flushes.clear()
+        results = await asyncio.wait_for(engine.submit_patches([spawn(n) for n in range(6, 10)]), 10)
+        watcher.cancel()
+        assert [r.status for r in results] == [m.PatchStatus.APPLIED] * 4
+        assert [f for f in flushes if f] == [[f"b{n}:0"] for n in range(6, 10)]  # in order, one per pass
+        assert {1, 2, 3} <= set(seen)  # the loop ran other work between the passes
+        assert await redis.exists(*(names.WORLD_ENTITY + f"b{n}:0" for n in range(10))) == 10
+    finally:
+        engine.stop()
+        await runner
+
+
 async def test_world_events_reach_the_stream(redis: Redis, settings: EngineSettings) -> None:
     engine = Engine(settings, redis)
     await engine.start()

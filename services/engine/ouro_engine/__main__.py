@@ -3,7 +3,7 @@
 Wiring: 1. EngineSettings  2. validate data/base (an invalid file stops start-up: file, field, reason)
 3. restore the world from Redis or seed it  4. the player gateways (telnet + web/WebSocket, in this
 process: a stream hop would cost ~100x a function call, docs/gateway.md)  5. `world.patches` consumer
-(group `engine`)  6. the tick loop  7. control: engine_pause / engine_reload.
+(group `engine`, a batch at a time)  6. the tick loop  7. control: engine_pause / engine_reload.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from ouro_engine.engine import Engine
 from ouro_engine.gateway import gateway_settings, open_gateways
 from ouro_engine.patches import decode_patch
 from ouro_engine.settings import EngineSettings
-from ouro_runtime.bus import Delivery
+from ouro_runtime.bus import BatchOutcome, Delivery
 from ouro_runtime.service import Service, run_service
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
-from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind, PatchResult, PatchStatus
+from ouro_schemas.messages import ControlCommand, ControlMessage, LogKind, Patch, PatchResult, PatchStatus
 
 log = logging.getLogger("ouro_engine")
 
@@ -40,14 +40,25 @@ async def setup(svc: Service) -> None:
     gateways = await open_gateways(engine.hub, gateway_settings(settings))
     svc.health_detail.update(gateways.ports)
 
-    async def handle_patch(raw: msgspec.Raw, delivery: Delivery) -> None:
-        patch = decode_patch(bytes(raw))
-        if isinstance(patch, PatchResult):  # unknown op, bad field: rejected whole, with the reason
-            await svc.bus.publish(names.WORLD_APPLIED, patch)
-            await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch rejected: {patch.reason}",
-                           proposal_id=patch.proposal_id or None, data={"patch_id": patch.patch_id})
-            return
-        result = await engine.submit_patch(patch)
+    async def handle_patches(batch: list[tuple[msgspec.Raw, Delivery]]) -> BatchOutcome:
+        """A batch of patches, queued together: applied in stream order in one pass of the loop (budget
+        allowing) and made durable by one flush, instead of one pass and one flush each while the rest
+        waited; each is acked once durable (the bus, after this returns)."""
+        decoded = [(decode_patch(bytes(raw)), delivery) for raw, delivery in batch]
+        patches = [patch for patch, _ in decoded if not isinstance(patch, PatchResult)]
+        results = iter(await engine.submit_patches(patches))
+        outcome = BatchOutcome()
+        for patch, delivery in decoded:
+            if isinstance(patch, PatchResult):  # unknown op, bad field: rejected whole, with the reason
+                await svc.bus.publish(names.WORLD_APPLIED, patch)
+                await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch rejected: {patch.reason}",
+                               proposal_id=patch.proposal_id or None, data={"patch_id": patch.patch_id})
+            else:
+                await log_result(patch, next(results))
+            outcome.finish(delivery)
+        return outcome
+
+    async def log_result(patch: Patch, result: PatchResult) -> None:
         if result.status != PatchStatus.APPLIED:
             await svc.emit(names.LOG_ENGINE, LogKind.VERDICT, f"patch {result.status}: {result.reason}",
                            proposal_id=patch.proposal_id, data={"patch_id": patch.id})
@@ -78,7 +89,7 @@ async def setup(svc: Service) -> None:
         await engine.flush()
 
     # Raw, then decoded here: a patch that does not decode still gets a PatchResult with the reason.
-    svc.consume(names.WORLD_PATCHES, names.GROUP_ENGINE, msgspec.Raw, handle_patch)
+    svc.consume_batches(names.WORLD_PATCHES, names.GROUP_ENGINE, msgspec.Raw, handle_patches)
     svc.on_control(on_control)
     svc.task(engine.run)
     svc.task(health_updates)

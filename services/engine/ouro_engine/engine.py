@@ -42,6 +42,10 @@ from ouro_schemas.messages import Patch, PatchResult, PatchStatus, WorldEvent
 
 log = logging.getLogger(__name__)
 COMPACT_ABOVE = 20_000  # a failed flush's backlog is compacted beyond this many writes
+# Patches applied in one pass of the loop stop once they took this long (at least one is applied); the
+# rest are applied in the next pass, at once — a burst of patches cannot hold the players' commands.
+APPLY_BUDGET_S = 0.005
+PATCHES_PER_PASS = 32  # at most this many are prefetched (their chunks read) and applied in one pass
 
 
 def _freeze_heap() -> None:
@@ -122,10 +126,18 @@ class Engine:
     # --- patches -----------------------------------------------------------------------------------
     async def submit_patch(self, patch: Patch) -> PatchResult:
         """Queue a patch for the next boundary; returns its result once stored and published."""
-        future: asyncio.Future[PatchResult] = asyncio.get_running_loop().create_future()
-        self._patches.append((patch, future))
+        return (await self.submit_patches([patch]))[0]
+
+    async def submit_patches(self, patches: list[Patch]) -> list[PatchResult]:
+        """Queue patches, in order, for the next boundary (applied in the same pass, budget allowing, and
+        made durable by the same flush); returns their results once stored and published."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[PatchResult]] = []
+        for patch in patches:
+            futures.append(loop.create_future())
+            self._patches.append((patch, futures[-1]))
         self._wake.set()
-        return await future
+        return list(await asyncio.gather(*futures))
 
     async def submit_patch_now(self, patch: Patch) -> PatchResult:
         """Apply at once (the caller is at a boundary: no tick is running); tests and tools."""
@@ -146,7 +158,7 @@ class Engine:
         return chunks
 
     async def _prefetch_and_apply(self) -> None:
-        queued, self._patches = self._patches, []
+        queued, self._patches = self._patches[:PATCHES_PER_PASS], self._patches[PATCHES_PER_PASS:]
         if not queued:
             return
         try:
@@ -155,11 +167,16 @@ class Engine:
             log.warning("chunks for patches unreadable; patches wait", extra={"error": str(exc)})
             self._patches[:0] = queued
             return
-        self._apply_patches(queued)
+        done = self._apply_patches(queued)
+        self._patches[:0] = queued[done:]  # over the budget: the next pass, before newer ones
         self.core.game.chunks.touch(chunks, self.core.game.now)  # and the chunks they created
 
-    def _apply_patches(self, queued: list[tuple[Patch, asyncio.Future[PatchResult]]]) -> None:
-        for patch, future in queued:
+    def _apply_patches(self, queued: list[tuple[Patch, asyncio.Future[PatchResult]]]) -> int:
+        """Apply in order until APPLY_BUDGET_S is spent (at least one); returns how many were applied."""
+        started = time.perf_counter()
+        for n, (patch, future) in enumerate(queued):
+            if n and time.perf_counter() - started > APPLY_BUDGET_S:
+                return n
             try:
                 result = self.core.patcher.apply(patch)
             except Exception as exc:  # a bug in an op must not stop the loop; the world is rolled back
@@ -168,6 +185,7 @@ class Engine:
                                      status=PatchStatus.REJECTED, reason=f"engine error: {exc}")
             metrics.PATCHES.labels(result.status).inc()
             self._results.append((result, future))
+        return len(queued)
 
     # --- events out between ticks ---------------------------------------------------------------------
     def _events_waiting(self) -> None:
