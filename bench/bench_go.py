@@ -473,6 +473,16 @@ def histogram(text: str, metric: str) -> dict[float, float]:
     return out
 
 
+def bucket_lines(text: str, prefix: str) -> dict[float, float]:
+    """Cumulative bucket counts of one labelled series of a histogram (`prefix` ends before `le=`)."""
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float("inf") if le == "+Inf" else float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
 def quantile(before: dict[float, float], after: dict[float, float], q: float) -> tuple[float, int]:
     """histogram_quantile over the window (linear inside a bucket, as Prometheus does); and the count."""
     bounds = sorted(after)
@@ -795,6 +805,16 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
     print(f"engine tick ({n} ticks): p50 {t50 * 1000:.1f} ms, p99 {t99 * 1000:.1f} ms (from the /metrics histogram, "
           f"interpolated in its buckets; target p99 <= 50 ms); command execution p99 {c99 * 1000:.2f} ms; "
           f"flush (MULTI) p99 {f99 * 1000:.1f} ms")
+    stages = []
+    for stage in ("waited", "read", "applied", "durable"):
+        name = f'ouro_engine_patch_seconds_bucket{{stage="{stage}",'
+        b, a_ = bucket_lines(engine0, name), bucket_lines(engine1, name)
+        p50, n_ = quantile(b, a_, 0.5)
+        p99, _ = quantile(b, a_, 0.99)
+        if n_:
+            stages.append(f"{stage} {p50 * 1000:.1f}/{p99 * 1000:.1f}")
+    if stages:
+        print(f"engine: a patch from queued to (p50/p99 ms): {'; '.join(stages)}")
     outcomes: dict[str, int] = defaultdict(int)
     types: dict[str, int] = defaultdict(int)
     for p in props:

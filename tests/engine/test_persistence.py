@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from ouro_engine import components as k
@@ -122,6 +123,11 @@ async def test_a_burst_of_patches_is_applied_in_order_in_passes_within_the_budge
     def spawn(n: int) -> m.Patch:
         return signed(settings, f"b{n}", [m.Spawn(template_id="rat", room_id="alley", entity_ids=[f"b{n}:0"])])
 
+    def observed() -> dict[str, float]:
+        return {stage: REGISTRY.get_sample_value("ouro_engine_patch_seconds_count", {"stage": stage}) or 0.0
+                for stage in ("waited", "read", "applied", "durable")}
+
+    before = observed()
     runner = asyncio.create_task(engine.run())
     try:
         results = await asyncio.wait_for(engine.submit_patches([spawn(n) for n in range(6)]), 10)
@@ -144,6 +150,8 @@ async def test_a_burst_of_patches_is_applied_in_order_in_passes_within_the_budge
         assert [f for f in flushes if f] == [[f"b{n}:0"] for n in range(6, 10)]  # in order, one per pass
         assert {1, 2, 3} <= set(seen)  # the loop ran other work between the passes
         assert await redis.exists(*(names.WORLD_ENTITY + f"b{n}:0" for n in range(10))) == 10
+        after = observed()  # each stage timed once per patch, deferred ones too
+        assert {stage: after[stage] - before[stage] for stage in after} == dict.fromkeys(after, 10.0)
     finally:
         engine.stop()
         await runner

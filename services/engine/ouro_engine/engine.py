@@ -73,6 +73,8 @@ class Engine:
         self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
         self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
+        # For ouro_engine_patch_seconds: when each queued patch was queued, and the stages observed so far.
+        self._queued_at: dict[asyncio.Future[PatchResult], tuple[float, set[str]]] = {}
         self._carry: list[persistence.Write] = []  # the writes of a flush that failed, retried first
         self._chunk_counts: dict[str, int] = {}
         self._wake = asyncio.Event()
@@ -133,9 +135,11 @@ class Engine:
         made durable by the same flush); returns their results once stored and published."""
         loop = asyncio.get_running_loop()
         futures: list[asyncio.Future[PatchResult]] = []
+        now = time.perf_counter()
         for patch in patches:
             futures.append(loop.create_future())
             self._patches.append((patch, futures[-1]))
+            self._queued_at[futures[-1]] = (now, set())
         self._wake.set()
         return list(await asyncio.gather(*futures))
 
@@ -161,15 +165,28 @@ class Engine:
         queued, self._patches = self._patches[:PATCHES_PER_PASS], self._patches[PATCHES_PER_PASS:]
         if not queued:
             return
+        self._patch_times("waited", queued)
         try:
             chunks = await self.prefetch([p for p, _ in queued])
         except REDIS_ERRORS as exc:
             log.warning("chunks for patches unreadable; patches wait", extra={"error": str(exc)})
             self._patches[:0] = queued
             return
+        self._patch_times("read", queued)
         done = self._apply_patches(queued)
+        self._patch_times("applied", queued[:done])
         self._patches[:0] = queued[done:]  # over the budget: the next pass, before newer ones
         self.core.game.chunks.touch(chunks, self.core.game.now)  # and the chunks they created
+
+    def _patch_times(self, stage: str, entries: list[tuple[Any, asyncio.Future[PatchResult]]],
+                     done: bool = False) -> None:
+        """Observe `stage` for these patches (once each: a patch deferred by the budget comes again)."""
+        now = time.perf_counter()
+        for _, future in entries:
+            entry = self._queued_at.pop(future, None) if done else self._queued_at.get(future)
+            if entry is not None and stage not in entry[1]:
+                entry[1].add(stage)
+                metrics.PATCH_SECONDS.labels(stage).observe(now - entry[0])
 
     def _apply_patches(self, queued: list[tuple[Patch, asyncio.Future[PatchResult]]]) -> int:
         """Apply in order until APPLY_BUDGET_S is spent (at least one); returns how many were applied."""
@@ -296,6 +313,7 @@ class Engine:
         for stream, count in ((names.WORLD_EVENTS, len(events)), (names.WORLD_APPLIED, len(results))):
             if count:
                 bus_metrics.MESSAGES_OUT.labels(stream).inc(count)
+        self._patch_times("durable", results, done=True)
         for result, future in results:
             if not future.done():
                 future.set_result(result)

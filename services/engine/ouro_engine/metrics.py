@@ -14,6 +14,9 @@ COMMANDS = Counter("ouro_engine_commands_total", "Player command lines executed"
 COMMAND_SECONDS = Histogram("ouro_engine_command_seconds", "Execution time of one command line",
                             buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05))
 COMMAND_ERRORS = Counter("ouro_engine_command_errors_total", "Commands that raised (player saw 'something went wrong')")
+PATCH_SECONDS = Histogram("ouro_engine_patch_seconds", "A patch from being queued to: the pass that takes it "
+                          "(waited), its chunks read (read), applied in memory (applied), written (durable)",
+                          ["stage"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5))
 PATCHES = Counter("ouro_engine_patches_total", "Patches by outcome", ["status"])
 EVENTS_OUT = Counter("ouro_engine_world_events_total", "World events published", ["kind"])
 ENTITIES = Gauge("ouro_engine_entities", "Entities in the world")
