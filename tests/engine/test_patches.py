@@ -256,3 +256,29 @@ def test_publisher_shapes_shop_restock_new_district_and_given_ids(core: Core, se
                entity_ids=["qm-p:0", "qm-p:1"])
     r = core.patcher.apply(signed(settings, "qm-p", [spawn]))
     assert r.status == m.PatchStatus.APPLIED and r.spawned == ["qm-p:0", "qm-p:1"], r.reason
+
+
+async def test_a_prepared_patch_checks_and_applies_as_an_unprepared_one(settings: EngineSettings,
+                                                                      base_dir: object) -> None:
+    """Rooms validated before the pass (prepare.py) give the same world and result — and a room that does
+    not validate rejects the patch at the same room with the same reason."""
+    from ouro_engine.loader import load_base
+    from ouro_engine.patches.prepare import SLICE, prepare
+    from tests.engine.growth_support import road_ops
+
+    def fresh() -> Core:
+        core = Core(settings, ManualClock())
+        core.load_base(load_base(settings.resolved_base_dir()))
+        return core
+
+    good = signed(settings, "p-road", road_ops("dead-end", "e", (3, 0), SLICE * 3 + 7, "slums", "road"))
+    bad_ops = road_ops("dead-end", "e", (3, 0), SLICE * 3 + 7, "slums", "road")
+    bad_ops[0].rooms[SLICE * 2 + 3]["exits"] = "north"  # not a list of exits
+    bad = signed(settings, "p-bad", bad_ops)
+    for patch in (good, bad):
+        plain, ready = fresh(), fresh()
+        expected = plain.patcher.apply(patch)
+        got = ready.patcher.apply(patch, await prepare(patch))
+        assert msgspec.to_builtins(got) == msgspec.to_builtins(expected)
+        assert snapshot(ready) == snapshot(plain)
+    assert expected.status == m.PatchStatus.REJECTED and f"rooms[{SLICE * 2 + 3}]" in expected.reason

@@ -157,6 +157,54 @@ async def test_a_burst_of_patches_is_applied_in_order_in_passes_within_the_budge
         await runner
 
 
+async def test_a_big_block_is_prepared_in_slices_and_lands_whole(
+        redis: Redis, settings: EngineSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 400-room block: its rooms are validated in slices while the loop serves other work, then it is
+    checked and applied in one pass — nobody ever sees part of it — and written by one flush."""
+    from ouro_engine.patches import prepare
+    from tests.engine.growth_support import road_ops
+
+    engine = Engine(settings.model_copy(update={"tick_hz": 0.5, "event_flush_ms": 0.0}), redis)
+    await engine.start()
+    game = engine.core.game
+    ids = [f"road-{i}" for i in range(400)]
+    writes_with_road: list[int] = []
+    real = persistence.write
+
+    async def counted(client: Redis, batch: list[persistence.Write]) -> None:
+        n = sum(1 for w, a in batch if w == "set" and a[0].startswith(names.WORLD_ROOM + "road-"))
+        if n:
+            writes_with_road.append(n)
+        await real(client, batch)
+
+    monkeypatch.setattr(persistence, "write", counted)
+    validated = []
+    real_validate = prepare.validate_room
+    monkeypatch.setattr(prepare, "validate_room", lambda d, i: validated.append(i) or real_validate(d, i))
+    seen: list[tuple[int, int]] = []  # (rooms validated so far, rooms of the block in the map)
+
+    async def watch() -> None:
+        while True:
+            seen.append((len(validated), sum(rid in game.map.rooms for rid in ids)))
+            await asyncio.sleep(0)
+
+    runner = asyncio.create_task(engine.run())
+    watcher = asyncio.create_task(watch())
+    try:
+        patch = signed(settings, "p-road", road_ops("dead-end", "e", (3, 0), 400, "slums", "road"))
+        result = await asyncio.wait_for(engine.submit_patch(patch), 10)
+        assert result.status == m.PatchStatus.APPLIED, result.reason
+    finally:
+        watcher.cancel()
+        engine.stop()
+        await runner
+    assert {n for _, n in seen} <= {0, 400}  # all of it or none of it, whenever the loop looked
+    partly = {v for v, n in seen if 0 < v < 400}
+    assert len(partly) >= 400 // prepare.SLICE - 1  # the loop ran between the slices
+    assert writes_with_road == [400]  # one flush wrote the block
+    assert await redis.scard(names.WORLD_ROOM_INDEX) >= 400
+
+
 async def test_world_events_reach_the_stream(redis: Redis, settings: EngineSettings) -> None:
     engine = Engine(settings, redis)
     await engine.start()

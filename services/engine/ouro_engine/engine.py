@@ -31,6 +31,7 @@ from ouro_engine.chunks import ChunkIO, sync_twin
 from ouro_engine.clock import Clock
 from ouro_engine.core import Core
 from ouro_engine.loader import load_base
+from ouro_engine.patches.prepare import Prepared, prepare
 from ouro_engine.prefetch import patch_chunks
 from ouro_engine.sessions import SessionHub
 from ouro_engine.settings import EngineSettings
@@ -75,6 +76,7 @@ class Engine:
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
         # For ouro_engine_patch_seconds: when each queued patch was queued, and the stages observed so far.
         self._queued_at: dict[asyncio.Future[PatchResult], tuple[float, set[str]]] = {}
+        self._prepared: dict[asyncio.Future[PatchResult], Prepared] = {}  # rooms validated before the pass
         self._carry: list[persistence.Write] = []  # the writes of a flush that failed, retried first
         self._chunk_counts: dict[str, int] = {}
         self._wake = asyncio.Event()
@@ -132,14 +134,18 @@ class Engine:
 
     async def submit_patches(self, patches: list[Patch]) -> list[PatchResult]:
         """Queue patches, in order, for the next boundary (applied in the same pass, budget allowing, and
-        made durable by the same flush); returns their results once stored and published."""
+        made durable by the same flush); returns their results once stored and published. The rooms they
+        add are validated first, in slices between which the loop serves players (`patches/prepare.py`)."""
         loop = asyncio.get_running_loop()
+        prepared = [await prepare(patch) for patch in patches]
         futures: list[asyncio.Future[PatchResult]] = []
         now = time.perf_counter()
-        for patch in patches:
+        for patch, ready in zip(patches, prepared, strict=True):
             futures.append(loop.create_future())
             self._patches.append((patch, futures[-1]))
             self._queued_at[futures[-1]] = (now, set())
+            if ready:
+                self._prepared[futures[-1]] = ready
         self._wake.set()
         return list(await asyncio.gather(*futures))
 
@@ -195,7 +201,7 @@ class Engine:
             if n and time.perf_counter() - started > APPLY_BUDGET_S:
                 return n
             try:
-                result = self.core.patcher.apply(patch)
+                result = self.core.patcher.apply(patch, self._prepared.pop(future, None))
             except Exception as exc:  # a bug in an op must not stop the loop; the world is rolled back
                 log.exception("patch crashed", extra={"patch_id": patch.id})
                 result = PatchResult(patch_id=patch.id, proposal_id=patch.proposal_id,

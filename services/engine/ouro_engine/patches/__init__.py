@@ -24,6 +24,7 @@ from ouro_engine import growth
 from ouro_engine.game import Game
 from ouro_engine.patches import live_ops, ops, qm_tools, restore
 from ouro_engine.patches.plan import IdSource, Plan, Rejected, Skipped
+from ouro_engine.patches.prepare import Prepared
 from ouro_schemas import messages as m
 
 log = logging.getLogger(__name__)
@@ -44,18 +45,20 @@ class Patcher:
         self.game = game
         self.key = key
 
-    def apply(self, patch: m.Patch) -> m.PatchResult:
+    def apply(self, patch: m.Patch, prepared: Prepared | None = None) -> m.PatchResult:
+        """`prepared`: its rooms validated before the pass (`prepare.prepare`); the same result without."""
         known = self.game.applied.get(patch.id)
         if known is not None:
             return msgspec.json.decode(known, type=m.PatchResult)
         if not m.verify_patch(patch, self.key):
             return self._result(patch, m.PatchStatus.REJECTED, "bad or missing signature", record=False)
-        plan = Plan(self.game, patch.id, patch.proposal_id)
+        plan = Plan(self.game, patch.id, patch.proposal_id, prepared)
         try:
             for i, op in enumerate(patch.ops):
                 check = CHECKS.get(type(op))
                 if check is None:
                     raise Rejected(f"unknown op {type(op).__name__}")
+                plan.op_index = i
                 self._check(check, plan, op, i)
         except Rejected as exc:
             # An undo refused now (a player stands in the block, owns something there, a newer block
@@ -63,7 +66,7 @@ class Patcher:
             return self._result(patch, m.PatchStatus.REJECTED, str(exc), record=patch.kind != m.PatchKind.UNDO)
         except Skipped as exc:
             return self._result(patch, m.PatchStatus.SKIPPED, str(exc))
-        return self._apply_all(patch)
+        return self._apply_all(patch, plan.room_models)
 
     @staticmethod
     def _check(check: Callable[[Plan, Any], None], plan: Plan, op: Any, i: int) -> None:
@@ -74,8 +77,10 @@ class Patcher:
         except Skipped as exc:
             raise Skipped(f"op {i + 1} ({type(op).__name__}): {exc}") from None
 
-    def _apply_one(self, op: Any, patch: m.Patch, ids: IdSource) -> list[Any]:
+    def _apply_one(self, op: Any, patch: m.Patch, ids: IdSource, models: list[Any] | None = None) -> list[Any]:
         game, pid, origin = self.game, patch.id, patch.proposal_id
+        if isinstance(op, m.AddRooms):
+            return ops.apply_add_rooms(game, op, pid, models)
         if isinstance(op, m.Spawn):
             return live_ops.apply_spawn(game, op, pid, origin)
         if isinstance(op, m.QmAction):
@@ -86,15 +91,15 @@ class Patcher:
         fn: Callable[[Game, Any, str], list[Any]] = getattr(ops, name, None) or getattr(live_ops, name)
         return fn(game, op, pid)
 
-    def _apply_all(self, patch: m.Patch) -> m.PatchResult:
+    def _apply_all(self, patch: m.Patch, room_models: dict[int, list[Any]]) -> m.PatchResult:
         done: list[list[Any]] = []
         ids = IdSource(patch.id)
         qm_ids = [op.questmaker_id for op in patch.ops if isinstance(op, m.QmAction)]
         qm = self.game.qms.get(qm_ids[-1]) if qm_ids else None
         before = qm.budget_current if qm else None
         try:
-            for op in patch.ops:
-                done.append(self._apply_one(op, patch, ids))
+            for i, op in enumerate(patch.ops):
+                done.append(self._apply_one(op, patch, ids, room_models.get(i)))
         except Exception as exc:
             log.exception("patch apply failed; rolling back", extra={"patch_id": patch.id})
             for inverse in reversed(done):

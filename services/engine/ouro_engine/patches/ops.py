@@ -14,6 +14,7 @@ from typing import Any
 from ouro_engine import components as k
 from ouro_engine.game import Game
 from ouro_engine.patches.plan import Plan, Rejected
+from ouro_engine.patches.prepare import validate_room
 from ouro_engine.rooms import room_from_model, room_to_json
 from ouro_engine.templates import TEMPLATE_MODELS
 from ouro_schemas import content as c
@@ -100,11 +101,11 @@ def apply_remove_template(game: Game, op: m.RemoveTemplate, patch_id: str) -> li
 # --- rooms and exits -----------------------------------------------------------------------------------
 def check_add_rooms(plan: Plan, op: m.AddRooms) -> None:
     models = []
+    prepared = plan.prepared.get(plan.op_index)  # validated before the pass (prepare.py), if it was
     for i, data in enumerate(op.rooms):
-        try:
-            room = validate_model(c.Room, data, f"rooms[{i}]")
-        except ContentError as exc:
-            raise Rejected(str(exc)) from None
+        room = prepared[i] if prepared is not None and i < len(prepared) else validate_room(data, i)
+        if isinstance(room, ContentError):
+            raise Rejected(str(room))
         if plan.has_room(room.id):
             raise Rejected(f"room {room.id!r} already exists")
         if plan.coord_taken((room.x, room.y, room.z)):
@@ -121,12 +122,14 @@ def check_add_rooms(plan: Plan, op: m.AddRooms) -> None:
             if not plan.has_room(ex.to):
                 raise Rejected(f"room {room.id!r} exit {ex.direction}: unknown room {ex.to!r}")
             plan.exits[(room.id, ex.direction)] = ex.to
+    plan.room_models[plan.op_index] = models
 
 
-def apply_add_rooms(game: Game, op: m.AddRooms, patch_id: str) -> list[PatchOp]:
+def apply_add_rooms(game: Game, op: m.AddRooms, patch_id: str, models: list[c.Room] | None = None) -> list[PatchOp]:
+    """`models`: the op's rooms as the check validated them (else validated here: a rollback's inverse)."""
     ids = []
-    for data in op.rooms:
-        state = room_from_model(c.Room.model_validate(data))
+    for model in models if models is not None else [c.Room.model_validate(data) for data in op.rooms]:
+        state = room_from_model(model)
         state.added_by = patch_id
         game.map.add(state)
         game.mark_room(state.id)

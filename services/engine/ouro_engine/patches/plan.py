@@ -7,8 +7,14 @@ one would add or remove, so op 5 sees the room op 2 adds — and a failing op 5 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ouro_engine import components as k
 from ouro_engine.game import Game
+
+if TYPE_CHECKING:
+    from ouro_engine.patches.prepare import Prepared
+    from ouro_schemas import content as c
 
 
 class Rejected(Exception):
@@ -33,10 +39,13 @@ class IdSource:
 
 
 class Plan:
-    def __init__(self, game: Game, patch_id: str, proposal_id: str) -> None:
+    def __init__(self, game: Game, patch_id: str, proposal_id: str, prepared: Prepared | None = None) -> None:
         self.game = game
         self.patch_id = patch_id
         self.proposal_id = proposal_id
+        self.prepared: Prepared = prepared or {}  # op index -> rooms validated before the pass
+        self.op_index = 0  # the op being checked
+        self.room_models: dict[int, list[c.Room]] = {}  # op index -> its rooms as checked (the apply uses them)
         self.templates: dict[str, str | None] = {}  # id -> type (None = removed)
         self.rooms: dict[str, tuple[int, int, int] | None] = {}  # id -> coords (None = removed)
         self.coords: set[tuple[int, int, int]] = set()
