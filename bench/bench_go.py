@@ -473,11 +473,11 @@ def histogram(text: str, metric: str) -> dict[float, float]:
     return out
 
 
-def bucket_lines(text: str, prefix: str) -> dict[float, float]:
-    """Cumulative bucket counts of one labelled series of a histogram (`prefix` ends before `le=`)."""
+def bucket_lines(text: str, stage: str) -> dict[float, float]:
+    """Cumulative bucket counts of one stage of ouro_engine_patch_seconds."""
     out: dict[float, float] = {}
     for line in text.splitlines():
-        if line.startswith(prefix):
+        if line.startswith("ouro_engine_patch_seconds_bucket{") and f'stage="{stage}"' in line:
             le = line.split('le="', 1)[1].split('"', 1)[0]
             out[float("inf") if le == "+Inf" else float(le)] = float(line.rsplit(" ", 1)[1])
     return out
@@ -807,8 +807,7 @@ def report(args: argparse.Namespace, stats: LoadStats, probes: list[Probe], samp
           f"flush (MULTI) p99 {f99 * 1000:.1f} ms")
     stages = []
     for stage in ("waited", "read", "applied", "durable"):
-        name = f'ouro_engine_patch_seconds_bucket{{stage="{stage}",'
-        b, a_ = bucket_lines(engine0, name), bucket_lines(engine1, name)
+        b, a_ = bucket_lines(engine0, stage), bucket_lines(engine1, stage)
         p50, n_ = quantile(b, a_, 0.5)
         p99, _ = quantile(b, a_, 0.99)
         if n_:
