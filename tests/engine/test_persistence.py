@@ -219,32 +219,39 @@ async def test_world_events_reach_the_stream(redis: Redis, settings: EngineSetti
 @pytest.mark.parametrize("flush_ms", [20.0, 0.0])
 async def test_events_leave_between_ticks_with_their_state(redis: Redis, settings: EngineSettings,
                                                            flush_ms: float) -> None:
-    """A world event waits at most `event_flush_ms` for its flush (with the state it describes), not for the
-    next tick; with 0 it waits for the tick. The tick here is 2 s away."""
+    """A world event the director reacts to (a district entered) waits at most `event_flush_ms` for its
+    flush, with the state it describes and the routine events before it, not for the next tick; routine
+    events alone (a move inside a district) wait for the tick; with 0 everything waits for the tick.
+    The tick here is 2 s away."""
     engine = Engine(settings.model_copy(update={"tick_hz": 0.5, "event_flush_ms": flush_ms}), redis)
     await engine.start()
     runner = asyncio.create_task(engine.run())
+    loop = asyncio.get_running_loop()
+
+    async def kinds() -> list[str]:
+        return [json.loads(f[b"d"])["kind"] for _, f in await redis.xrange(names.WORLD_EVENTS)]
+
+    async def arrived(kind: str, sent: float, n: int = 1) -> float:
+        while (await kinds()).count(kind) < n:  # noqa: ASYNC110 (polling Redis: nothing to wait on)
+            await asyncio.sleep(0.005)
+        return loop.time() - sent
+
     try:
         await asyncio.sleep(0.05)
-        engine.hub.attach(MemorySession(), "player:ann", "Ann")
-        engine.core.execute("player:ann", "e")
-        tick = engine.core.game.world.tick
-        sent = asyncio.get_running_loop().time()
-
-        async def moved() -> float:
-            while True:
-                rows = await redis.xrange(names.WORLD_EVENTS)
-                if any(json.loads(f[b"d"])["kind"] == "player_entered_room" for _, f in rows):
-                    return asyncio.get_running_loop().time() - sent
-                await asyncio.sleep(0.005)
-
-        took = await asyncio.wait_for(moved(), 5)
+        engine.hub.attach(MemorySession(), "player:ann", "Ann")  # connecting is not routine
+        took = await asyncio.wait_for(arrived("player_connected", loop.time()), 5)
+        assert (took < 0.5) == bool(flush_ms)
         if flush_ms:
+            tick = engine.core.game.world.tick
+            engine.core.execute("player:ann", "n")  # spawn -> market: downtown both, no nearer the edge
+            await asyncio.sleep(0.3)
+            assert (await kinds()).count("player_entered_room") == 1 and engine.core.game.world.tick == tick
+            engine.core.execute("player:ann", "e")  # market -> bar, into the slums: the director wants that
+            took = await asyncio.wait_for(arrived("player_entered_district", loop.time(), 2), 5)  # 1: connect
             assert took < 0.5 and engine.core.game.world.tick == tick  # before the tick, not with it
+            assert (await kinds()).count("player_entered_room") == 3  # the routine ones went along
             ann = json.loads(await redis.get(names.WORLD_ENTITY + "player:ann"))
-            assert ann["room_id"] != "spawn"  # the move's state went in the same MULTI
-        else:
-            assert took > 1.0 and engine.core.game.world.tick > tick
+            assert ann["room_id"] == "bar"  # the move's state went in the same write
     finally:
         engine.stop()
         await runner

@@ -2,8 +2,8 @@
 
 One pass of the loop (`step`):
 1. wait for the next tick time — or less, if a patch is waiting (patches apply between ticks), or
-   until the oldest world event waiting is `event_flush_ms` old (the director then hears of a move in
-   ~20 ms, not up to a tick later);
+   until the oldest world event waiting that is not routine (`game.ROUTINE_EVENTS`) is `event_flush_ms`
+   old (the director then hears of a district entered in ~20 ms, not up to a tick later);
 2. unless paused: read the chunks the queued patches touch (and their neighbours), then apply the
    patches (a tick boundary: no command or system is half-way);
 3. at tick time: run the systems (`Core.tick`); overruns are counted;
@@ -70,7 +70,7 @@ class Engine:
         self.chunk_io = ChunkIO(redis, sync_twin(redis))
         self.core.game.chunks.io = self.chunk_io
         self._event_timer: asyncio.TimerHandle | None = None
-        self.core.game.on_first_event = self._events_waiting
+        self.core.game.on_prompt_event = self._events_waiting
         self.hub = SessionHub(self.core, Accounts(redis, settings.argon2_time_cost, settings.argon2_memory_kib))
         self._patches: list[tuple[Patch, asyncio.Future[PatchResult]]] = []
         self._results: list[tuple[PatchResult, asyncio.Future[PatchResult]]] = []
@@ -104,7 +104,7 @@ class Engine:
         old_send, old_data = self.core.game.send, self.core.game.send_data
         self.core = Core(self.settings, self.clock)
         self.core.game.chunks.io = self.chunk_io
-        self.core.game.on_first_event = self._events_waiting
+        self.core.game.on_prompt_event = self._events_waiting
         self.hub.core = self.core
         self.core.game.send, self.core.game.send_data = old_send, old_data
         await loading.load(self.redis, self.core.game)
@@ -212,7 +212,7 @@ class Engine:
 
     # --- events out between ticks ---------------------------------------------------------------------
     def _events_waiting(self) -> None:
-        """The first world event since the last flush: flush within `event_flush_ms` (one timer for all)."""
+        """The first world event since the last flush that is not routine: flush within `event_flush_ms`."""
         delay = self.settings.event_flush_ms / 1000
         if delay <= 0 or self._event_timer is not None:
             return
@@ -224,7 +224,7 @@ class Engine:
 
     def _events_due(self) -> None:
         self._event_timer = None
-        if self.core.game.outbox:  # (a tick's flush may have taken them already)
+        if self.core.game.prompt_waiting:  # (a tick's flush may have taken them already)
             self._wake.set()
 
     # --- the loop ------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ class EngineSettings(ServiceSettings):
     base_dir: Path | None = None
     # The periodic tick (AI scheduling, combat rounds, regen, respawn, timers, flush) in Hz.
     tick_hz: Annotated[float, Field(gt=0, le=100)] = 10.0
-    # World events leave (with everything dirty, in a flush between ticks) once the oldest waiting one is
-    # this old, so the director hears of a player's move in ~this long, not up to a tick; 0: at ticks only.
+    # World events leave (with everything dirty, in a flush between ticks) once the oldest waiting one that
+    # is not routine (game.ROUTINE_EVENTS) is this old: the director hears of a district entered in ~this
+    # long, not up to a tick later; 0: at ticks only.
     event_flush_ms: Annotated[float, Field(ge=0, le=10_000)] = 20.0
     combat_round_s: Annotated[float, Field(gt=0, le=60)] = 2.0  # one combat round per fight
     ai_min_s: Annotated[float, Field(gt=0, le=3600)] = 1.0  # each NPC acts every ai_min_s..ai_max_s
