@@ -2,7 +2,9 @@
 
     flock /tmp/ouro-bench.lock .venv/bin/python bench/bench_go.py --quick       # 100 players, 60 s
     flock /tmp/ouro-bench.lock .venv/bin/python bench/bench_go.py               # 500 players, 5 minutes
-    .venv/bin/python bench/bench_go.py --bots 300 --seconds 120 --probes 3
+    .venv/bin/python bench/bench_go.py --bots 300 --seconds 120
+    ... --stalls 10     the engine's loop passes busier than 10 ms, with what ran (bench/stallwatch; perturbs)
+    ... --pyspy         the engine profiled over the window (`uv pip install py-spy` into the venv first)
 
 1. A copy of data/base with the NPCs of a few districts removed (`--empty`), in a temporary data dir; the
    stack started by the launcher from compose.yaml (embedded Redis, every service, offline LLM), GO
