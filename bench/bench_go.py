@@ -590,7 +590,8 @@ def breakdown(samples: list[Sample], props: list[dict[str, Any]], applied: dict[
                 and s.entered_at <= p["trace"][0]["at"] <= s.seen_at]
         if not mine:
             continue
-        first = min(mine, key=lambda p: p["trace"][0]["at"])
+        # The decision asks for two NPCs; the one the probe saw is the one applied first.
+        first = min(mine, key=lambda p: applied.get(p["id"], {}).get("engine", float("inf")))
         at = stage_times(first, applied)
         if first.get("trigger") in flushed:
             at["flushed"] = flushed[first["trigger"]]
