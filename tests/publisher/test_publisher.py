@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 
 import msgspec
+import pytest
+import redis as sync_redis
 from redis.asyncio import Redis
 
-from ouro_publisher import admin
+from ouro_publisher import admin, library_files
 from ouro_publisher.app import Publisher
 from ouro_schemas import names
 from ouro_schemas.guardrails import Guardrails
@@ -351,6 +353,32 @@ async def test_a_bug_on_one_proposal_discards_its_batch_and_the_rest_commit(publ
     assert gen.stats.handled == 2 and gen.stats.failed == 1
     assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 1
     assert [e["proposal_id"] for e in await proposal_log(redis)] == ["p-bug-0", "p-bug-2"]
+
+
+async def test_files_fsync_batch_flushes_the_files_before_the_patches_go_out(
+        make_publisher: PublisherFactory, world: object, redis: Redis, redis_url: str, data_dir: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """OURO_FILES_FSYNC=batch: the batch's files are on disk before its patches are on world.patches."""
+    seen: list[tuple[bool, int]] = []
+    flush = library_files.flush_to_disk
+
+    def spy(path: Path) -> None:
+        flush(path)  # the real syncfs, then look: files there, no patch yet
+        client = sync_redis.Redis.from_url(redis_url)
+        seen.append(((data_dir / "generated/npc/npc_p-dur-1.json").exists(), int(client.xlen(names.WORLD_PATCHES))))
+        client.close()
+
+    monkeypatch.setattr(library_files, "flush_to_disk", spy)
+    pub = await make_publisher(OURO_FILES_FSYNC="batch")
+    for i in range(2):
+        await pub.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-dur-{i}"))
+    await drain(pub, names.GEN_ENRICHED)
+    assert seen == [(True, 0)] and len(await patches_on_stream(redis)) == 2
+    monkeypatch.setenv("OURO_FILES_FSYNC", "off")
+    off = await make_publisher("pub-off")
+    await off.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-dur-9"))
+    await drain(off, names.GEN_ENRICHED)
+    assert len(seen) == 1 and len(await patches_on_stream(redis)) == 3
 
 
 async def _patch_count(redis: Redis, n: int) -> bool:

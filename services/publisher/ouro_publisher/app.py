@@ -297,10 +297,20 @@ class Publisher:
     async def _write(self, batch: Batch) -> None:
         """Send the batch's MULTI and, while Redis runs it, write the batch's template files here, a few
         at a time between loop passes (so the MULTI goes out and its reply is read meanwhile).
+        With `files_fsync=batch` the files are written and flushed to disk first, then the MULTI is
+        sent: a published patch never outlives its file (docs/publisher.md, Durability).
 
         Not in a writer thread: a thread needs the GIL back after each system call, which a busy loop
         hands over only every switch interval (5 ms), so it wrote little while the batch was gated,
         and the hand-overs cost the gating CPU (A/B in docs/publisher.md: no faster, more CPU)."""
+        if self.settings.files_fsync == "batch" and batch.files:
+            try:
+                library_files.write_files(batch.files)
+                await asyncio.to_thread(library_files.flush_to_disk, self.generated)
+            except BaseException:
+                self._rollback(batch)
+                raise
+            batch.files = []
         multi: asyncio.Future[Any] | None = None
         if len(batch.pipe) or batch.mset:
             now = time.time()

@@ -4,7 +4,9 @@ data/generated/, named by ids that pass `content.is_safe_id`."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import itertools
 import os
 from pathlib import Path
@@ -151,6 +153,29 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def flush_to_disk(path: Path) -> None:
+    """Flush the file system holding `path` to disk: syncfs(2) where the C library has it (one call
+    for a whole batch of files and their folders), else os.sync(). Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        syncfs = getattr(_libc(), "syncfs", None)
+        if syncfs is None:
+            os.sync()
+        elif syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(path))
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def remove(root: Path, folder: str, template_id: str) -> None:
