@@ -1,13 +1,19 @@
 """Proposals gated and committed per second by one publisher (target ≥ 2,000/s).
 
-    .venv/bin/python bench/bench_publisher.py [--proposals 4000] [--profile out.prof]
+    .venv/bin/python bench/bench_publisher.py [--proposals 4000] [--settle 35] [--tmp DIR] [--profile out.prof]
 
 An embedded redis-server (AOF everysec), a seeded world (the test factories), one in-process
 publisher consuming `gen.enriched` with the real consumer (batches of 128). Mix: 40 % NPC with a
 spawn, 40 % ITEM, 20 % BLOCK of two rooms — every one passes the gate and is committed (patch on
-world.patches in a MULTI with its records, template file written with temp file + os.replace,
-one log.proposals entry + JSONL line). A second run sends the same number of adversarial proposals
-(all rejected). Throttles and the rarity window are opened up so they do not reject.
+world.patches in a MULTI with its records, template file written atomically, one log.proposals
+entry + JSONL line). A second run sends the same number of adversarial proposals (all rejected).
+Throttles and the rarity window are opened up so they do not reject.
+
+The Redis files and data/generated/ go to a temporary directory (under --tmp, default the system's).
+--settle waits before measuring: on an ext4 file system without a journal (this project's 2-core VM)
+creating a file costs up to ~1 ms of kernel time while many inodes of its block group were freed in
+the last ~30 s (the kernel skips each recently freed inode: `recently_deleted` in `find_inode_bit`) —
+which is what the previous run's clean-up of its 4,000 files leaves behind.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ def passing(n: int, tag: str) -> list[Proposal]:
     return out
 
 
-async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None) -> None:
+async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None, settle: float = 0.0) -> None:
     redis = make_redis(url, socket_timeout=15)  # the client the service runs with
     await redis.flushall()
     view = f.world()
@@ -82,6 +88,9 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None) 
     pub = await start_publisher(svc)
     tune_gc()  # as the service's setup does
     consumer = next(c for c in svc.consumers if c.stream == names.GEN_ENRICHED)
+    if settle:
+        print(f"settling {settle:.0f} s (file system: see the module docstring)", flush=True)
+        await asyncio.sleep(settle)
 
     # The pure gate alone (no Redis, no files): what the checks themselves cost.
     sample = passing(min(pub_n, 2000), "gate")
@@ -118,9 +127,23 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None) 
     patches = await redis.xlen(names.WORLD_PATCHES)
     files = sum(1 for _ in (data_dir / "generated").rglob("*.json"))
     load = os.getloadavg()[0]
-    print(f"world.patches: {patches} patches; data/generated: {files} files; cores: {os.cpu_count()}; "
-          f"load average {load:.1f}")
+    print(f"world.patches: {patches} patches; data/generated: {files} files on {_fs_type(data_dir)}; "
+          f"cores: {os.cpu_count()}; load average {load:.1f}")
     await redis.aclose()
+
+
+def _fs_type(path: Path) -> str:
+    """The file system under `path` (Linux: the longest matching mount point), for the report."""
+    best, kind = "", "?"
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as fh:
+            for line in fh:
+                _, point, fstype, *_ = line.split()
+                if str(path.resolve()).startswith(point.rstrip("/") + "/") and len(point) > len(best):
+                    best, kind = point, fstype
+    except OSError:
+        pass
+    return kind
 
 
 async def _redis_cpu(redis: Redis) -> float:
@@ -128,14 +151,14 @@ async def _redis_cpu(redis: Redis) -> float:
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
-async def main(n: int, profile: str | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+async def main(n: int, profile: str | None, settle: float, tmp_base: str | None) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_base) as tmp:
         server = RedisServer(Path(tmp) / "redis")
         server.start()
         try:
             data = Path(tmp) / "data"
             data.mkdir()
-            await run(n, data, server.url, profile)
+            await run(n, data, server.url, profile, settle)
         finally:
             server.stop()
 
@@ -144,5 +167,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--proposals", type=int, default=4000)
     ap.add_argument("--profile", help="write cProfile stats of each consume phase to PROFILE.<phase>")
+    ap.add_argument("--settle", type=float, default=0.0, help="seconds to wait before measuring")
+    ap.add_argument("--tmp", help="where the temporary Redis and data directories go")
     args = ap.parse_args()
-    asyncio.run(main(args.proposals, args.profile))
+    asyncio.run(main(args.proposals, args.profile, args.settle, args.tmp))
