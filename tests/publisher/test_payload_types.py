@@ -133,6 +133,26 @@ def test_event_and_shop_stock() -> None:
     assert next(o for o in inverse if isinstance(o, AddTemplate)).template["stock"] == ["medkit"]
 
 
+def test_patch_from_the_gates_payload_is_the_patch_from_the_model() -> None:
+    """The commit builds the patch from the payload JSON the gate already made; the same ops as dumping
+    every template and room again, for every payload type."""
+    world_exp = {"blocks": [f.block_proposal("p-w1").payload["block"]]}
+    cases = [f.npc_proposal("p-n"), f.item_proposal("p-i"), f.block_proposal("p-b"),
+             f.proposal(ProposalType.QUEST, quest_payload(), "p-q"),
+             f.proposal(ProposalType.BUILDING, building_payload(), "p-bd"),
+             f.proposal(ProposalType.WORLD_EXPANSION, world_exp, "p-w")]
+    for p in cases:
+        result = run_gate(p, f.world(), G, WindowState())
+        assert result.model is not None and result.payload is not None, result.reason
+        inv = inventory(p.type, result.model)
+        fast = patches.build_patch(p, result.model, inv, f.world(), result.payload)
+        slow = patches.build_patch(p, result.model, inv, f.world())
+        assert msgspec.json.encode(fast) == msgspec.json.encode(slow), p.type
+        assert any(isinstance(op, AddTemplate) for op in fast[0]), p.type
+        if p.type == ProposalType.NPC:  # taken from the payload, not dumped again
+            assert next(op for op in fast[0] if isinstance(op, AddTemplate)).template is result.payload["archetype"]
+
+
 VALID_CALLS: list[tuple[str, dict[str, Any], int]] = [
     ("send_message", {"target_player_id": "alice", "message": "The docks. Midnight.", "via_npc_id": "thug_1"}, 10),
     ("QUESTMAKER_memorize", {"player_id": "alice", "memory_string": "Paid in full, on time."}, 5),

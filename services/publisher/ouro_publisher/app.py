@@ -493,7 +493,7 @@ class Publisher:
         proposal.hash = proposal_hash(proposal, self.key)
         inv = None if proposal.type == "QM_ACTION" else (result.inventory or inventory(proposal.type, model,
                                                                                       proposal.tags))
-        ops, inverse = patches.build_patch(proposal, model, inv, view)
+        ops, inverse = patches.build_patch(proposal, model, inv, view, result.payload)
         patch = Patch(id=proposal.id, proposal_id=proposal.id, kind=PatchKind.APPLY, ops=ops, inverse=inverse,
                       issued_at=now)
         patch = msgspec.structs.replace(patch, signature=patch_signature(patch, self.key))

@@ -34,18 +34,20 @@ from ouro_schemas.proposal import Proposal, ProposalType
 FileSpec = tuple[str, str, dict[str, Any]]
 
 
-def build_patch(proposal: Proposal, model: BaseModel, inv: Inventory | None,
-                world: WorldView) -> tuple[list[PatchOp], list[PatchOp]]:
-    """(ops, inverse) for a proposal that passed the gate."""
+def build_patch(proposal: Proposal, model: BaseModel, inv: Inventory | None, world: WorldView,
+                payload: dict[str, Any] | None = None) -> tuple[list[PatchOp], list[PatchOp]]:
+    """(ops, inverse) for a proposal that passed the gate. `payload` is the model's JSON
+    (`model_dump(mode="json")`) when the caller has it: templates and rooms are then taken from it
+    (found by their inventory path) instead of being dumped once more. Nothing here changes them."""
     if isinstance(model, QmActionPayload):
         return _qm(proposal, model)
     assert inv is not None
     ops: list[PatchOp] = []
     inverse: list[PatchOp] = []
-    for ttype, tid, tmodel, _ in inv.templates:
+    for ttype, tid, tmodel, path in inv.templates:
         if ttype == "event":
             continue
-        ops.append(AddTemplate(template_type=ttype, template_id=tid, template=tmodel.model_dump(mode="json")))
+        ops.append(AddTemplate(template_type=ttype, template_id=tid, template=_json_of(tmodel, path, payload)))
         inverse.insert(0, RemoveTemplate(template_id=tid))
     if inv.shop_stock is not None:
         shop_id, item_id = inv.shop_stock
@@ -54,7 +56,7 @@ def build_patch(proposal: Proposal, model: BaseModel, inv: Inventory | None,
         ops.append(AddTemplate(template_type="shop", template_id=shop_id, template=new))
         inverse.insert(0, AddTemplate(template_type="shop", template_id=shop_id, template=old))
     if inv.rooms:
-        rooms = [room.model_dump(mode="json") for room, _ in inv.rooms]
+        rooms = [_json_of(room, path, payload) for room, path in inv.rooms]
         ops.append(AddRooms(rooms=rooms))
         inverse.insert(0, RemoveRooms(room_ids=[r["id"] for r in rooms]))
     own = {(room.id, ex.direction) for room, _ in inv.rooms for ex in room.exits}
@@ -76,6 +78,23 @@ def build_patch(proposal: Proposal, model: BaseModel, inv: Inventory | None,
                               duration_s=ev.duration_s, effects=dict(ev.effects), text=ev.text))
         inverse.insert(0, EndEvent(event_id=ev.id))
     return ops, inverse
+
+
+def _json_of(model: BaseModel, path: str, payload: dict[str, Any] | None) -> dict[str, Any]:
+    """`model`'s JSON: the part of `payload` at `path` ("payload.block.rooms[1]"), else dumped."""
+    node: Any = payload
+    if node is not None:
+        try:
+            for part in path.split(".")[1:]:
+                name, _, index = part.partition("[")
+                node = node[name]
+                if index:
+                    node = node[int(index[:-1])]
+        except (KeyError, IndexError, TypeError, ValueError):
+            node = None
+    if isinstance(node, dict) and node.get("id") == getattr(model, "id", None):
+        return node
+    return model.model_dump(mode="json")
 
 
 def _qm(proposal: Proposal, model: QmActionPayload) -> tuple[list[PatchOp], list[PatchOp]]:
