@@ -11,9 +11,10 @@ Throttles and the rarity window are opened up so they do not reject.
 
 The Redis files and data/generated/ go to a temporary directory (under --tmp, default the system's).
 --settle waits before measuring: on an ext4 file system without a journal (this project's 2-core VM)
-creating a file costs up to ~1 ms of kernel time while many inodes of its block group were freed in
-the last ~30 s (the kernel skips each recently freed inode: `recently_deleted` in `find_inode_bit`) —
-which is what the previous run's clean-up of its 4,000 files leaves behind.
+creating a file costs up to ~1 ms of kernel time while many inodes of its block group were freed
+recently — a minute or more, longer while their inode table block is dirty (the kernel looks at each
+one: `recently_deleted` in `find_inode_bit`) — which is what the previous run's clean-up of its 4,000
+files leaves behind (docs/publisher.md, Throughput).
 """
 
 from __future__ import annotations
