@@ -245,6 +245,123 @@ async def test_redis_gone_between_batch_handler_and_ack_does_not_repeat_it(own_r
     assert effects == Counter({f"owed-{n}": 1 for n in range(6)})
 
 
+async def test_an_output_in_flight_overlaps_the_next_batch_and_is_acked_after_it(redis: Redis) -> None:
+    """A handler that returns before its output is complete (`after`): the next batch is handed over
+    meanwhile, and the first one's entries are acked only once its output completed."""
+    bus = Bus(redis)
+    events: list[str] = []
+    outputs: list[asyncio.Future[None]] = []
+
+    async def complete(n: int, future: asyncio.Future[None]) -> None:
+        await future
+        events.append(f"output {n} done, pending {await pending(redis)}")
+
+    async def handle(batch: Batch) -> BatchOutcome:
+        n = len(outputs)
+        events.append(f"batch {n}: {[m.id for m, _ in batch]}, pending {await pending(redis)}")
+        if outputs:
+            outputs[-1].set_result(None)  # the previous output completes only while this batch is in hand
+        outputs.append(asyncio.get_running_loop().create_future())
+        outcome = finish_all(batch)
+        outcome.after(complete(n, outputs[-1]))
+        if len(outputs) == 3:
+            outputs[-1].set_result(None)
+        return outcome
+
+    for i in range(6):
+        await bus.publish(STREAM, Ping(id=f"f{i}", n=i))
+    c = batch_consumer(bus, handle, batch=2)
+    assert await c.run_burst() == 6
+    assert events == ["batch 0: ['f0', 'f1'], pending 2",
+                      "batch 1: ['f2', 'f3'], pending 4",  # batch 0 not acked yet: its output is out
+                      "output 0 done, pending 4",
+                      "batch 2: ['f4', 'f5'], pending 4",  # batch 0 acked after its output, 1 in flight
+                      "output 1 done, pending 4",
+                      "output 2 done, pending 2"]
+    assert c.stats.handled == 6 and await pending(redis) == 0
+
+
+async def test_a_duplicate_of_an_entry_in_flight_is_skipped(redis: Redis) -> None:
+    """The keys of the batch in flight are not marked done yet: the same key in the next batch is
+    still a duplicate (acked, not handed over)."""
+    bus = Bus(redis)
+    seen: list[str] = []
+    second_in_hand = asyncio.Event()
+
+    async def handle(batch: Batch) -> BatchOutcome:
+        if seen:
+            second_in_hand.set()
+        seen.extend(m.id for m, _ in batch)
+        outcome = finish_all(batch)
+        outcome.after(second_in_hand.wait())  # the first output completes once the second batch is in hand
+        return outcome
+
+    for pid in ("a", "b", "a", "c"):
+        await bus.publish(STREAM, Ping(id=pid, n=0))
+    c = batch_consumer(bus, handle, batch=2)
+    await c.run_burst()
+    assert seen == ["a", "b", "c"] and c.stats.duplicates == 1 and c.stats.handled == 3
+    assert await pending(redis) == 0
+
+
+async def test_an_output_that_fails_leaves_its_batch_pending(redis: Redis) -> None:
+    """An output that raises a Redis error (or OSError): none of its entries is acked; they are read
+    again from the own pending list and handled again. Any other error fails them (retried later)."""
+    bus = Bus(redis)
+    calls: list[list[str]] = []
+
+    async def fail_with(exc: BaseException) -> None:
+        raise exc
+
+    async def handle(batch: Batch) -> BatchOutcome:
+        calls.append([m.id for m, _ in batch])
+        outcome = finish_all(batch)
+        if len(calls) == 1:
+            outcome.after(fail_with(OSError("disk full")))
+        elif len(calls) == 3:
+            outcome.after(fail_with(RuntimeError("a bug in the output")))
+        return outcome
+
+    for pid in ("a", "b"):
+        await bus.publish(STREAM, Ping(id=pid, n=0))
+    c = batch_consumer(bus, handle)
+    try:
+        await c.run_burst()
+        raise AssertionError("the output's OSError reaches the loop (handled like a Redis error by run())")
+    except OSError:
+        pass
+    assert c.stats.handled == 0 and await pending(redis) == 2
+    await c.run_burst()  # the own pending list first
+    assert calls == [["a", "b"], ["a", "b"]] and c.stats.handled == 2 and await pending(redis) == 0
+    await bus.publish(STREAM, Ping(id="c", n=0))
+    await c.run_burst()
+    assert calls[-1] == ["c"] and c.stats.failed == 1 and await pending(redis) == 1
+    await wait_for(lambda: _handled(c, 3), timeout=5, what="the failed output to be retried")
+    assert calls[-1] == ["c"] and await pending(redis) == 0
+
+
+async def test_stop_settles_the_output_in_flight(redis: Redis) -> None:
+    """`run()` ends (SIGTERM) only after the batch in flight completed its output and was acked."""
+    bus = Bus(redis)
+    c: BatchConsumer[Ping]
+    released = asyncio.Event()
+
+    async def slow_output() -> None:
+        await asyncio.sleep(0.2)
+        released.set()
+
+    async def handle(batch: Batch) -> BatchOutcome:
+        outcome = finish_all(batch)
+        outcome.after(slow_output())
+        c.stop()
+        return outcome
+
+    c = batch_consumer(bus, handle)
+    await bus.publish(STREAM, Ping(id="last", n=0))
+    await asyncio.wait_for(c.run(), timeout=5)
+    assert released.is_set() and c.stats.handled == 1 and await pending(redis) == 0
+
+
 async def test_batch_consumer_from_the_service(redis: Redis, redis_url: str) -> None:
     svc = Service("test", ServiceSettings(redis_url=redis_url, claim_idle_ms=1234), redis=redis)
     got: list[int] = []

@@ -32,6 +32,15 @@ If the batch handler raises, none of its entries finished: a Redis error is hand
 error makes the consumer run the handler again on each entry alone, right away, so one bad entry
 cannot hold back or dead-letter the rest. Steps 4 (owed acks), 5, 6, 8 and 9 hold for batches too.
 
+A batch handler may return before its output is complete, naming what completes it (`BatchOutcome.
+after`: e.g. a MULTI in flight and files being written). The consumer then reads and hands over the
+next batch (`>` only, without blocking) and marks and acks the first one's finished entries only once
+that has resolved — one batch in flight, so the handler's next call overlaps the previous output.
+If it raises, none of them is acked: a Redis error (or OSError) is handled as in 7, they are read again
+from the own pending list; any other error fails them (retried, dead-lettered after `max_deliveries`).
+Before anything else that could hand the same entries over again (the own pending list, XAUTOCLAIM,
+owed acks), on an empty read, on STOP and at shutdown, the batch in flight is settled first.
+
 Handlers must be idempotent on the message key for their *outputs* too: derive output ids from the
 input's id, so a redelivered input produces the same output, which the next stage then dedupes.
 """
@@ -39,6 +48,7 @@ input's id, so a redelivered input produces the same output, which the next stag
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -91,6 +101,13 @@ class BatchOutcome:
     finished: list[Delivery] = field(default_factory=list)
     failed: list[tuple[Delivery, BaseException]] = field(default_factory=list)
     poisoned: list[tuple[Delivery, str]] = field(default_factory=list)
+    # What completes the output of the finished entries, if the handler returned before it did: they are
+    # marked and acked only once each has resolved (module docstring). Awaited in order.
+    waits: list[Awaitable[None]] = field(default_factory=list)
+
+    def after(self, completion: Awaitable[None]) -> None:
+        """The finished entries' output is complete only when `completion` resolves (it may raise)."""
+        self.waits.append(completion)
 
     def finish(self, delivery: Delivery) -> None:
         """Its output is written: mark its key done and ack it."""
@@ -119,6 +136,15 @@ class _Item(Generic[T]):
     key: str
     message: T
     delivery: Delivery
+
+
+@dataclass
+class _InFlight(Generic[T]):
+    """A handed-over batch whose output is still being completed: acked once `waits` resolved."""
+
+    waits: list[Awaitable[None]]
+    finished: list[_Item[T]]
+    duplicates: list[bytes]
 
 
 def _entry_key(entry_id: str, fields: dict[bytes, bytes]) -> str:
@@ -228,6 +254,7 @@ class Consumer(Generic[T]):
         # thing after recovery, so a Redis restart never runs a handler twice in a living consumer.
         self._owed_acks: list[bytes] = []
         self._owed_keys: list[str] = []
+        self._in_flight: _InFlight[T] | None = None  # a batch whose output is not complete yet (after())
         self.ready = asyncio.Event()  # set once the group exists and the first read was issued
         self.active = asyncio.Event()  # cleared while the service is told to stop taking work (STOP)
         self.active.set()
@@ -250,9 +277,11 @@ class Consumer(Generic[T]):
                 self.ready.set()
                 while not self._stopping.is_set():
                     if not self.active.is_set():
+                        await self.settle_in_flight()
                         await self._wait_active()
                         continue
                     await self.poll_once()
+                await self.settle_in_flight()
                 delay = 0.1
             except REDIS_ERRORS as exc:
                 await self._recover(exc, delay)
@@ -277,6 +306,7 @@ class Consumer(Generic[T]):
         while empty < idle_rounds and not self._stopping.is_set():
             got = await self.poll_once(block_ms=None)
             empty = empty + 1 if got == 0 else 0
+        await self.settle_in_flight()
         return self.stats.handled + self.stats.dead + self.stats.duplicates - before
 
     async def _recover(self, exc: BaseException, delay: float) -> None:
@@ -295,20 +325,27 @@ class Consumer(Generic[T]):
         """Claim idle entries when due, then read one batch and handle it. Returns entries seen."""
         seen = 0
         if self._owed_acks:
+            await self.settle_in_flight()  # its entries are still pending: never hand them over twice
             acks, keys = self._owed_acks, self._owed_keys
             self._owed_acks, self._owed_keys = [], []
             await self._ack(acks, keys)
         now = time.monotonic()
         if now >= self._next_claim:
+            await self.settle_in_flight()
             self._next_claim = now + self.config.claim_idle_ms / 2000
             seen += await self._claim_idle()
         if self._read_own_pending:
+            await self.settle_in_flight()
             entries = await self._read("0", None)
             if entries:
                 return seen + await self._handle_batch(entries, claimed=True)
             self._read_own_pending = False
         block = self.config.block_ms if block_ms == -1 else block_ms
+        if self._in_flight is not None:
+            block = None  # do not hold the batch in flight back behind a blocking read
         entries = await self._read(">", block)
+        if not entries:
+            await self.settle_in_flight()
         seen += await self._handle_batch(entries, claimed=False)
         return seen
 
@@ -373,15 +410,46 @@ class Consumer(Generic[T]):
         try:
             if items:
                 await self._dispatch(items, outcome)
+            await self.settle_in_flight()  # the previous batch's output, overlapped with this dispatch
             acks, done_keys = await self._settle(items, outcome, undecodable)
         except REDIS_ERRORS:
-            # Redis went away mid-batch: what was already handled is owed, not forgotten.
-            done = {d.entry_id for d in outcome.finished}
-            finished = [item for item in items if item.delivery.entry_id in done]
-            self._owe(duplicates + [item.eid for item in finished], [item.key for item in finished])
+            # Redis went away mid-batch: what was already handled is owed, not forgotten — unless its
+            # output was still being completed (then it stays pending and is read again).
+            if not outcome.waits:
+                done = {d.entry_id for d in outcome.finished}
+                finished = [item for item in items if item.delivery.entry_id in done]
+                self._owe(duplicates + [item.eid for item in finished], [item.key for item in finished])
+            with contextlib.suppress(*REDIS_ERRORS):  # the previous batch's output may be complete: ack or owe it
+                await self.settle_in_flight()
             raise
+        if outcome.waits:
+            by_eid = {item.eid: item for item in items}
+            self._in_flight = _InFlight(outcome.waits, [by_eid[eid] for eid in acks], duplicates)
+            return len(entries)
         await self._ack(duplicates + acks, done_keys)
         return len(entries)
+
+    async def settle_in_flight(self) -> None:
+        """Wait for the batch in flight to complete its output, then mark and ack it (module docstring).
+        Raises a Redis error (or OSError) from the output: its entries are then read again after recovery."""
+        flight, self._in_flight = self._in_flight, None
+        if flight is None:
+            return
+        try:
+            for completion in flight.waits:
+                await completion
+        except REDIS_ERRORS:
+            self._read_own_pending = True
+            if flight.duplicates:
+                await self._ack(flight.duplicates, [])
+            raise
+        except Exception as exc:  # a bug in the output: fail them, as a handler error would
+            if flight.duplicates:
+                await self._ack(flight.duplicates, [])
+            await self._failed([(item, exc) for item in flight.finished])
+            return
+        await self._ack(flight.duplicates + [item.eid for item in flight.finished],
+                        [item.key for item in flight.finished])
 
     async def _fresh(self, entries: list[tuple[bytes, dict[bytes, bytes]]], claimed: bool
                      ) -> tuple[list[_Item[T]], list[bytes], list[tuple[bytes, dict[bytes, bytes], str]]]:
@@ -391,9 +459,10 @@ class Consumer(Generic[T]):
         items: list[_Item[T]] = []
         duplicates: list[bytes] = []
         undecodable: list[tuple[bytes, dict[bytes, bytes], str]] = []
-        seen: set[str] = set()
+        # Keys of the batch in flight are not marked done yet: a duplicate of one is still a duplicate.
+        seen: set[str] = {item.key for item in self._in_flight.finished} if self._in_flight else set()
         for (eid, fields), key, done in zip(entries, keys, done_flags, strict=True):
-            if done or key in seen:  # handled before, or earlier in this very batch
+            if done or key in seen:  # handled before, or earlier in this very batch (or the one in flight)
                 self.stats.duplicates += 1
                 metrics.MESSAGES_DUPLICATE.labels(*self._labels).inc()
                 duplicates.append(eid)
@@ -585,6 +654,7 @@ class BatchConsumer(Consumer[T]):
         outcome.finished.extend(got.finished)
         outcome.failed.extend(got.failed)
         outcome.poisoned.extend(got.poisoned)
+        outcome.waits.extend(got.waits)
 
 
 async def read_dead_letters(redis: Redis, stream: str, count: int = 100) -> list[dict[str, Any]]:
