@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 import redis as sync_redis
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from ouro_publisher import admin, library_files
 from ouro_publisher.app import Publisher
@@ -379,6 +383,133 @@ async def test_files_fsync_batch_flushes_the_files_before_the_patches_go_out(
     await off.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-dur-9"))
     await drain(off, names.GEN_ENRICHED)
     assert len(seen) == 1 and len(await patches_on_stream(redis)) == 3
+
+
+def hold_first_multi(monkeypatch: pytest.MonkeyPatch, until: asyncio.Event, events: list[str],
+                     fail: BaseException | None = None) -> None:
+    """The first batch MULTI (transaction pipeline) waits for `until` (at most 5 s) before it runs — or
+    fails with `fail` then, as if Redis went away. Every MULTI's start and end go to `events`."""
+    original = Pipeline.execute
+    n = 0
+
+    async def execute(self: Pipeline, raise_on_error: bool = True) -> list[Any]:
+        nonlocal n
+        if not self.is_transaction:
+            return await original(self, raise_on_error)
+        mine, n = n, n + 1
+        events.append(f"multi {mine} out")
+        if mine == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(until.wait(), 5)
+            if fail is not None:
+                await self.reset()
+                events.append(f"multi {mine} failed")
+                raise fail
+        result = await original(self, raise_on_error)
+        events.append(f"multi {mine} ran")
+        return result
+
+    monkeypatch.setattr(Pipeline, "execute", execute)
+
+
+def note_decisions(publisher: Publisher, events: list[str], second: asyncio.Event, first_of_second: int) -> None:
+    """Decisions go to `events`; `second` is set when the `first_of_second`-th (from 0) is taken."""
+    original = publisher.decide
+    taken = 0
+
+    def decide(proposal: Proposal) -> str:
+        nonlocal taken
+        if taken == first_of_second:
+            second.set()
+        taken += 1
+        outcome = original(proposal)
+        events.append(f"{proposal.id} {outcome}")
+        return outcome
+
+    publisher.decide = decide  # type: ignore[method-assign]
+
+
+async def test_the_next_batch_is_gated_while_a_multi_is_out_and_sent_after_it(
+        publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch N+1 is decided while batch N's MULTI is out; its own MULTI goes out only after N's ran, so
+    patches keep the order of decisions; each batch is acked only once its files are written."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    gen.config.batch = 2
+    events: list[str] = []
+    second = asyncio.Event()
+    hold_first_multi(monkeypatch, second, events)
+    note_decisions(publisher, events, second, 2)
+    ack = gen._ack
+    acked_without_file: list[str] = []
+
+    async def check_files_then_ack(acks: list[bytes], done_keys: list[str]) -> None:
+        for pid in done_keys:
+            if not (data_dir / f"generated/npc/npc_{pid}.json").exists():
+                acked_without_file.append(pid)
+        events.append(f"ack {sorted(done_keys)}")
+        await ack(acks, done_keys)
+
+    monkeypatch.setattr(gen, "_ack", check_files_then_ack)
+    for i in range(5):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-pipe-{i}"))
+    await gen.run_burst()
+    assert [p.id for p in await patches_on_stream(redis)] == [f"p-pipe-{i}" for i in range(5)]
+    assert events[:6] == ["p-pipe-0 committed", "p-pipe-1 committed", "multi 0 out",
+                          "p-pipe-2 committed", "p-pipe-3 committed",  # gated while multi 0 is out
+                          "multi 0 ran"]
+    at = events.index
+    assert at("multi 0 ran") < at("multi 1 out") < at("multi 1 ran") < at("multi 2 out")
+    assert at("multi 0 ran") < at("ack ['p-pipe-0', 'p-pipe-1']") < at("ack ['p-pipe-2', 'p-pipe-3']")
+    assert acked_without_file == [] and gen.stats.handled == 5
+    assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 0
+
+
+async def test_a_failed_multi_rolls_back_the_batch_decided_on_top_of_it(
+        publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batch N's MULTI fails after batch N+1 was decided on top of it (an NPC in a room N adds):
+    nothing of either is committed, both are rolled back (library, windows, files, newest first), and
+    after recovery both commit once, in order."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    gen.config.batch = 1
+    events: list[str] = []
+    second = asyncio.Event()
+    hold_first_multi(monkeypatch, second, events, fail=RedisConnectionError("redis went away"))
+    note_decisions(publisher, events, second, 1)
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, f.block_proposal("p-grow"))
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-on-top", spawn="p-grow-a"))
+    with pytest.raises(RedisConnectionError):
+        await gen.run_burst()
+    assert events == ["p-grow committed", "multi 0 out", "p-on-top committed", "multi 0 failed"]
+    assert await redis.xlen(names.WORLD_PATCHES) == 0 and await redis.get(names.PROPOSAL + "p-grow") is None
+    assert "p-grow-a" not in publisher.library.rooms and "npc_p-on-top" not in publisher.library.templates
+    assert publisher.windows.throttle == {} and publisher.batch is None and publisher.sent is None
+    assert list((data_dir / "generated").rglob("*.json")) == []
+    assert (await redis.xpending(names.GEN_ENRICHED, names.GROUP_PUBLISHER))["pending"] == 2
+    await gen.run_burst()  # after recovery: the own pending list, in order
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-grow", "p-on-top"]
+    assert sum(publisher.windows.throttle.values()) == 2
+    assert (data_dir / "generated/block/block-p-grow.json").exists()
+    assert (data_dir / "generated/npc/npc_p-on-top.json").exists()
+
+
+async def test_a_redelivery_of_a_proposal_in_flight_commits_once(
+        publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same proposal again (another bus key) in the batch after its own, whose world read ran
+    before its MULTI: a duplicate, not a second commit."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    gen.config.batch = 2
+    events: list[str] = []
+    second = asyncio.Event()
+    hold_first_multi(monkeypatch, second, events)
+    note_decisions(publisher, events, second, 2)
+    p = f.npc_proposal("p-twice")
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, p, key="k1")
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-other"))
+    await publisher.svc.bus.publish(names.GEN_ENRICHED, p, key="k2")
+    await gen.run_burst()
+    assert events[:4] == ["p-twice committed", "p-other committed", "multi 0 out", "p-twice duplicate"]
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-twice", "p-other"]
+    assert (data_dir / "generated/npc/npc_p-twice.json").exists() and publisher.counts["duplicate"] == 1
 
 
 async def _patch_count(redis: Redis, n: int) -> bool:

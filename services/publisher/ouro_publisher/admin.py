@@ -132,6 +132,7 @@ async def edit(pub: Publisher, cmd: AdminCommand, proposal: Proposal) -> None:
     edited.payload = result.payload
     edited.reason = f"edited by {cmd.by or 'admin'}"
     async with pub.lock:  # window counters: not while a batch has unwritten ones
+        await pub.settle()  # nor while one in flight could still be rolled back
         pipe = pub.redis.pipeline(transaction=True)
         pub._save(pipe, edited, None, now)
         pipe.set(record_key(edited.id) + ":edit_before", _enc.encode(proposal))

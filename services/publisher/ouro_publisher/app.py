@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 
 from ouro_publisher import library_files, metrics, patches
-from ouro_publisher.batch import Batch
+from ouro_publisher.batch import Batch, Sent
 from ouro_publisher.gate import run_gate
 from ouro_publisher.inventory import inventory
 from ouro_publisher.settings import PublisherSettings
@@ -101,6 +101,7 @@ class Publisher:
         self.counts: dict[str, int] = {}
         self._counters: dict[tuple[str, str], Any] = {}
         self.batch: Batch | None = None  # the open batch: one MULTI for every write of its proposals
+        self.sent: Sent | None = None  # the batch sent last (its output may still be completing)
         self.generated = settings.generated_dir
         self.lock = asyncio.Lock()  # one open batch at a time (gen.enriched, qm.actions, approvals)
 
@@ -133,7 +134,12 @@ class Publisher:
         log.info("publisher ready", extra={"library_entries": n, "rarity_window": len(self.windows.rarities)})
 
     async def close(self) -> None:
-        """At shutdown (nothing to wait for: a batch's files are written before it is acked)."""
+        """At shutdown: the output of the batch sent last completes (its entries are acked by the bus
+        only if it did; else they are redelivered)."""
+        sent = self.sent
+        if sent is not None:
+            with contextlib.suppress(Exception):
+                await sent.task
 
     # --- guardrails hot swap -----------------------------------------------------------------------
     def poll_guardrails_file(self, now: float) -> None:
@@ -233,6 +239,10 @@ class Publisher:
         """The batch handler of `gen.enriched` and `qm.actions` (`bus.BatchConsumer`): one world read,
         the proposals decided one by one in order, one MULTI and the files, then all are finished.
 
+        Returns once the batch's MULTI is sent: its completion (MULTI reply, log lines, files) is the
+        outcome's `after`, so the bus acks the entries only then and meanwhile hands over the next
+        batch, which is gated while this one's output completes (`send`).
+
         STOP mid-batch: what was decided is published at once, the rest waits for GO; a shutdown while
         stopped finishes what was decided and leaves the rest pending. An unexpected error discards the
         whole batch (nothing of it committed) and propagates: the bus then runs each entry alone."""
@@ -243,12 +253,12 @@ class Publisher:
             try:
                 for proposal, delivery in items:
                     if not self._open.is_set():
-                        await self.flush_partial()
+                        outcome.after(await self.send(partial=True))
                         if not await self._opened():
                             break
                     self.decide(proposal)
                     decided.append(delivery)
-                await self.flush()
+                outcome.after(await self.send())
             finally:
                 self.discard()
         for delivery in decided:
@@ -264,7 +274,10 @@ class Publisher:
         counter.inc()
 
     async def begin(self, proposals: list[Proposal]) -> Batch:
-        """Open a batch: one read of every world key the proposals name, their records and commits."""
+        """Open a batch: one read of every world key the proposals name, their records and commits.
+
+        The batch sent last may still be in flight (its MULTI not run yet when this read runs): what it
+        decided is carried over, so a proposal in both is still seen as a duplicate."""
         ids: set[str] = set()
         coords: set[str] = set()
         extra: list[str] = []
@@ -274,44 +287,30 @@ class Publisher:
             ids.update(i)
             coords.update(c)
             extra += [record_key(p.id), commit_key(p.id)]
+        # Taken before the read: if the last batch's MULTI had run by then, the read sees its records.
+        last = self.sent.batch if self.sent is not None and not self.sent.published.done() else None
         snap = await self.reader.fetch(sorted(ids), sorted(coords), extra) if proposals else Snapshot()
-        self.batch = Batch(snap, self.redis.pipeline(transaction=True), self.windows.backup(), cands=cands)
+        self.batch = Batch(snap, self.redis.pipeline(transaction=True), self.windows.backup(), cands=cands,
+                           prior_decided=last.decided if last else frozenset())
         return self.batch
 
-    async def flush(self) -> None:
-        """Execute the batch's MULTI (patches, records, windows, logs), then write its files."""
+    async def send(self, *, partial: bool = False) -> asyncio.Task[None]:
+        """Send the open batch's MULTI and return what completes its output (`Sent.task`). With
+        `partial` (STOP mid-batch) an empty batch goes on with the same snapshot. Raises what made the
+        batch sent before this one fail (both are rolled back then; see `_after_previous`)."""
         batch, self.batch = self.batch, None
-        if batch is not None:
-            await self._write(batch)
+        assert batch is not None
+        task = await self._send(batch)
+        if partial:
+            self.batch = Batch(batch.snap, self.redis.pipeline(transaction=True), self.windows.backup(),
+                               committed=batch.committed, decided=batch.decided, cands=batch.cands,
+                               prior_decided=batch.prior_decided)
+        return task
 
-    async def flush_partial(self) -> None:
-        """Publish what the open batch decided so far and go on with an empty one (STOP mid-batch:
-        nothing decided waits unpublished; the entries are still acked only at the batch's end)."""
-        batch = self.batch
-        if batch is None:
-            return
-        await self._write(batch)
-        self.batch = Batch(batch.snap, self.redis.pipeline(transaction=True), self.windows.backup(),
-                           committed=batch.committed, decided=batch.decided, cands=batch.cands)
-
-    async def _write(self, batch: Batch) -> None:
-        """Send the batch's MULTI and, while Redis runs it, write the batch's template files here, a few
-        at a time between loop passes (so the MULTI goes out and its reply is read meanwhile).
-        With `files_fsync=batch` the files are written and flushed to disk first, then the MULTI is
-        sent: a published patch never outlives its file (docs/publisher.md, Durability).
-
-        Not in a writer thread: a thread needs the GIL back after each system call, which a busy loop
-        hands over only every switch interval (5 ms), so it wrote little while the batch was gated,
-        and the hand-overs cost the gating CPU (A/B in docs/publisher.md: no faster, more CPU)."""
-        if self.settings.files_fsync == "batch" and batch.files:
-            try:
-                library_files.write_files(batch.files)
-                await asyncio.to_thread(library_files.flush_to_disk, self.generated)
-            except BaseException:
-                self._rollback(batch)
-                raise
-            batch.files = []
-        multi: asyncio.Future[Any] | None = None
+    async def _send(self, batch: Batch) -> asyncio.Task[None]:
+        """Queue the batch's last writes on its MULTI and start `_complete` (which sends it). Called under
+        `lock`: batches are sent in the order they were decided, each after the one before succeeded."""
+        await self._after_previous(batch)
         if len(batch.pipe) or batch.mset:
             now = time.time()
             if batch.mset:
@@ -320,35 +319,93 @@ class Publisher:
                 batch.pipe.zadd(names.PROPOSAL_INDEX, batch.index, nx=True)
             self.windows.write(batch.pipe)
             self.windows.prune(batch.pipe, self.guardrails, now)
-            multi = asyncio.ensure_future(batch.pipe.execute())
-        file_error: OSError | None = None
+        sent = Sent(batch, asyncio.get_running_loop().create_future())
+        sent.task = asyncio.create_task(self._complete(sent))
+        self.sent = sent
+        return sent.task
+
+    async def _after_previous(self, batch: Batch | None) -> None:
+        """Wait until the batch sent before `batch` has published (its MULTI ran). If it failed, `batch`
+        was decided on top of what never happened: roll back `batch`, then that one (newest first, so
+        the windows end where they were before both), and raise its error."""
+        prev = self.sent
+        if prev is None or (prev.published.done() and prev.published.exception() is None):
+            return
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(prev.published)
+        if not prev.published.done():
+            raise asyncio.CancelledError  # we were cancelled (shutdown), not the batch before
+        error = prev.published.exception()
+        if error is None:
+            return
+        if batch is not None:
+            self._rollback(batch)
+        self._roll_back_sent(prev)
+        raise error
+
+    async def _complete(self, sent: Sent) -> None:
+        """The output of a sent batch: its MULTI (patches, records, windows, log entries), the log lines
+        and its template files, written between loop passes while Redis runs the MULTI. `published`
+        resolves once the MULTI ran and the log lines are appended (or with its error, after the files).
+        With `files_fsync=batch` the files are written and flushed to disk first, then the MULTI is
+        sent: a published patch never outlives its file (docs/publisher.md, Durability).
+
+        Files not in a writer thread: a thread needs the GIL back after each system call, which a busy
+        loop hands over only every switch interval (5 ms), so it wrote little while the next batch was
+        gated and the loop then waited for it (A/B in docs/publisher.md: the loop idle 7-11 % of the
+        time instead of 0-1 %, no faster)."""
+        batch = sent.batch
         try:
-            for i in range(0, len(batch.files), FILE_STEP):
-                await asyncio.sleep(0)
-                library_files.write_files(batch.files[i:i + FILE_STEP])
-        except OSError as exc:
-            file_error = exc  # if the MULTI went through, the redelivered proposals rewrite their files
-        try:
+            if self.settings.files_fsync == "batch" and batch.files:
+                library_files.write_files(batch.files)
+                await asyncio.to_thread(library_files.flush_to_disk, self.generated)
+                batch.files = []
+            multi = asyncio.ensure_future(batch.pipe.execute()) if len(batch.pipe) else None
+            file_error: OSError | None = None
+            try:
+                for i in range(0, len(batch.files), FILE_STEP):
+                    await asyncio.sleep(0)
+                    library_files.write_files(batch.files[i:i + FILE_STEP])
+            except OSError as exc:
+                file_error = exc  # the MULTI may still go through: then the redelivered proposals rewrite them
             if multi is not None:
                 await multi
-        except BaseException:
-            self._rollback(batch)
+        except BaseException as exc:
+            sent.published.set_exception(exc)
+            sent.published.exception()  # retrieved: a batch decided after this one may never look
+            async with self.lock:  # after a batch decided on top of this one has rolled itself back
+                self._roll_back_sent(sent)
             raise
-        if file_error is not None:
-            raise file_error
         if batch.logs:
             self.svc.log_dir.mkdir(parents=True, exist_ok=True)
             with (self.svc.log_dir / f"{names.LOG_PROPOSALS}.jsonl").open("ab") as fh:
                 fh.write(b"".join(line + b"\n" for line in batch.logs))
+        sent.published.set_result(None)
+        if file_error is not None:
+            raise file_error
+
+    def _roll_back_sent(self, sent: Sent) -> None:
+        """Undo a sent batch whose MULTI failed (once; under `lock`)."""
+        if not sent.rolled_back:
+            sent.rolled_back = True
+            self._rollback(sent.batch)
+        if self.sent is sent:
+            self.sent = None
+
+    async def settle(self) -> None:
+        """Under `lock`: wait until the batch sent last has published (or is rolled back), before a
+        write outside the batches (an admin's edit records window usage)."""
+        with contextlib.suppress(Exception):
+            await self._after_previous(None)
 
     def discard(self) -> None:
-        """Forget an unflushed batch (an error before its MULTI ran): undo its in-memory effects."""
+        """Forget an unsent batch (an error before its MULTI was sent): undo its in-memory effects."""
         batch, self.batch = self.batch, None
         if batch is not None:
             self._rollback(batch)
 
     def _rollback(self, batch: Batch) -> None:
-        """Undo an unflushed batch in memory and on disk (files of proposals it did not commit)."""
+        """Undo a batch in memory and on disk (files of proposals it did not commit)."""
         for folder, tid in batch.new_files:
             with contextlib.suppress(OSError, library_files.UnsafePath):
                 library_files.remove(self.generated, folder, tid)
@@ -363,9 +420,10 @@ class Publisher:
             await self.begin([proposal])
             try:
                 outcome = self.decide(proposal)
-                await self.flush()
+                task = await self.send()
             finally:
                 self.discard()
+        await task  # outside the lock: a failed MULTI rolls back under it
         return outcome
 
     @contextlib.asynccontextmanager
@@ -375,9 +433,10 @@ class Publisher:
             batch = await self.begin([])
             try:
                 yield batch
-                await self.flush()
+                task = await self.send()
             finally:
                 self.discard()
+        await task
 
     def decide(self, proposal: Proposal) -> str:
         """The gate and the outcome of one proposal, its writes queued on the open batch."""
@@ -391,7 +450,7 @@ class Publisher:
             self.count("duplicate", str(proposal.type))
             return "duplicate"
         record_raw = batch.snap.extra.get(record_key(proposal.id))
-        if proposal.id in batch.decided or (
+        if proposal.id in batch.decided or proposal.id in batch.prior_decided or (
                 record_raw is not None and _dec_proposal.decode(record_raw).state in DECIDED):
             self.count("duplicate", str(proposal.type))
             return "duplicate"

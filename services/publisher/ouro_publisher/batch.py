@@ -6,11 +6,17 @@ MULTI (patches, records, window counters, log entries) and writes its files, and
 them finished, so the bus acks after output: a failed MULTI leaves every entry of the batch pending.
 Proposals are still gated one by one, in order: a commit updates the library and the windows in
 memory at once, so the next proposal of the batch sees it. `Batch` is what one batch has queued.
+
+One batch is in flight while the next is gated: `Sent` is a batch whose MULTI went out (or is about
+to) and whose output is completing. The next batch is sent only after it published; if its MULTI
+failed, the batch decided on top of it is rolled back, then it (`Publisher._after_previous`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,3 +40,17 @@ class Batch:
     committed: set[str] = field(default_factory=set)
     decided: set[str] = field(default_factory=set)
     cands: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # proposal -> (ids, coords)
+    # What the batch sent before this one decided: its MULTI may not have run when this batch's world
+    # read did, so its records are not in `snap` (a redelivery in both is a duplicate).
+    prior_decided: AbstractSet[str] = frozenset()
+
+
+@dataclass
+class Sent:
+    """A batch handed to Redis: `published` resolves when its MULTI ran and its log lines are written
+    (or with the error, once its files are settled); `task` when its files are written too."""
+
+    batch: Batch
+    published: asyncio.Future[None]
+    task: asyncio.Task[None] | None = None
+    rolled_back: bool = False
