@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from ouro_publisher import admin, library_files
+from ouro_publisher import admin, app, library_files
 from ouro_publisher.app import Publisher
 from ouro_schemas import names
 from ouro_schemas.guardrails import Guardrails
@@ -387,29 +387,27 @@ async def test_files_fsync_batch_flushes_the_files_before_the_patches_go_out(
 
 def hold_first_multi(monkeypatch: pytest.MonkeyPatch, until: asyncio.Event, events: list[str],
                      fail: BaseException | None = None) -> None:
-    """The first batch MULTI (transaction pipeline) waits for `until` (at most 5 s) before it runs — or
-    fails with `fail` then, as if Redis went away. Every MULTI's start and end go to `events`."""
-    original = Pipeline.execute
+    """The publisher's first batch MULTI waits for `until` (at most 5 s) before it runs — or fails with
+    `fail` then, as if Redis went away. Every MULTI's start and end go to `events`."""
+    original = app.execute_multi
     n = 0
 
-    async def execute(self: Pipeline, raise_on_error: bool = True) -> list[Any]:
+    async def execute(pipe: Pipeline) -> list[Any]:
         nonlocal n
-        if not self.is_transaction:
-            return await original(self, raise_on_error)
         mine, n = n, n + 1
         events.append(f"multi {mine} out")
         if mine == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(until.wait(), 5)
             if fail is not None:
-                await self.reset()
+                await pipe.reset()
                 events.append(f"multi {mine} failed")
                 raise fail
-        result = await original(self, raise_on_error)
+        result = await original(pipe)
         events.append(f"multi {mine} ran")
         return result
 
-    monkeypatch.setattr(Pipeline, "execute", execute)
+    monkeypatch.setattr(app, "execute_multi", execute)
 
 
 def note_decisions(publisher: Publisher, events: list[str], second: asyncio.Event, first_of_second: int) -> None:

@@ -36,6 +36,7 @@ from ouro_publisher.types import GateResult, Usage, WindowState, describe, fail
 from ouro_publisher.windows import Windows
 from ouro_publisher.world import Library, Snapshot, WorldReader, candidates
 from ouro_runtime.bus import FIELD_DATA, BatchOutcome, Delivery
+from ouro_runtime.resp import execute_multi
 from ouro_runtime.service import Service
 from ouro_schemas import names
 from ouro_schemas.errors import ContentError
@@ -360,7 +361,7 @@ class Publisher:
                 library_files.write_files(batch.files)
                 await asyncio.to_thread(library_files.flush_to_disk, self.generated)
                 batch.files = []
-            multi = asyncio.ensure_future(batch.pipe.execute()) if len(batch.pipe) else None
+            multi = asyncio.ensure_future(execute_multi(batch.pipe)) if len(batch.pipe) else None
             file_error: OSError | None = None
             try:
                 for i in range(0, len(batch.files), FILE_STEP):
