@@ -510,6 +510,46 @@ async def test_a_redelivery_of_a_proposal_in_flight_commits_once(
     assert (data_dir / "generated/npc/npc_p-twice.json").exists() and publisher.counts["duplicate"] == 1
 
 
+async def test_a_batch_is_acked_only_after_the_files_of_the_batch_sent_before_it(
+        publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """STOP mid-batch sends what was decided (p-orphan-0); then a bug on p-orphan-1 fails the rest of
+    the batch, so that send belongs to no outcome, and the bus runs the entries one by one: p-orphan-0
+    comes back as a duplicate of the batch in flight. If that batch's file write failed, the duplicate
+    must not be acked either: it comes back once more and its file is rewritten — nothing is lost."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    original_decide = publisher.decide
+    write_files = library_files.write_files
+    failed_once: list[bool] = []
+
+    def decide(proposal: Proposal) -> str:
+        if proposal.id == "p-orphan-1":
+            raise RuntimeError("a bug meets one proposal")
+        outcome = original_decide(proposal)
+        if proposal.id == "p-orphan-0" and not failed_once:
+            publisher.pause()  # STOP while it is in hand; GO a moment later
+            asyncio.get_running_loop().call_later(0.05, publisher.resume)
+        return outcome
+
+    def write_once_failing(files: list[tuple[str, bytes]]) -> None:
+        if not failed_once:
+            failed_once.append(True)
+            raise OSError(28, "No space left on device")
+        write_files(files)
+
+    publisher.decide = decide  # type: ignore[method-assign]
+    monkeypatch.setattr(library_files, "write_files", write_once_failing)
+    for i in range(3):
+        await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-orphan-{i}"))
+    with pytest.raises(OSError, match="No space left"):
+        await gen.run_burst()
+    pending = await redis.xpending_range(names.GEN_ENRICHED, names.GROUP_PUBLISHER, "-", "+", 10)
+    assert len(pending) == 3  # p-orphan-0 not acked as a duplicate while its file was missing
+    await gen.run_burst()  # after recovery: the own pending list
+    assert [p.id for p in await patches_on_stream(redis)] == ["p-orphan-0", "p-orphan-2"]
+    assert (data_dir / "generated/npc/npc_p-orphan-0.json").exists()
+    assert (data_dir / "generated/npc/npc_p-orphan-2.json").exists()
+
+
 async def _patch_count(redis: Redis, n: int) -> bool:
     return int(await redis.xlen(names.WORLD_PATCHES)) >= n
 

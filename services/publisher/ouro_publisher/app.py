@@ -320,8 +320,13 @@ class Publisher:
                 batch.pipe.zadd(names.PROPOSAL_INDEX, batch.index, nx=True)
             self.windows.write(batch.pipe)
             self.windows.prune(batch.pipe, self.guardrails, now)
-        sent = Sent(batch, asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        sent = Sent(batch, loop.create_future(), loop.create_future(),
+                    previous=self.sent.written if self.sent is not None else None)
         sent.task = asyncio.create_task(self._complete(sent))
+        # Its error reaches whoever awaits it (the bus) or the batch sent next (`previous`); a batch sent
+        # at STOP mid-batch whose handler then failed has no one else: retrieved here, not logged by asyncio.
+        sent.task.add_done_callback(_retrieved)
         self.sent = sent
         return sent.task
 
@@ -372,8 +377,8 @@ class Publisher:
             if multi is not None:
                 await multi
         except BaseException as exc:
-            sent.published.set_exception(exc)
-            sent.published.exception()  # retrieved: a batch decided after this one may never look
+            _fail(sent.published, exc)
+            _fail(sent.written, exc)
             async with self.lock:  # after a batch decided on top of this one has rolled itself back
                 self._roll_back_sent(sent)
             raise
@@ -383,7 +388,14 @@ class Publisher:
                 fh.write(b"".join(line + b"\n" for line in batch.logs))
         sent.published.set_result(None)
         if file_error is not None:
+            _fail(sent.written, file_error)
             raise file_error
+        sent.written.set_result(None)
+        if sent.previous is not None:
+            # Not complete before the files of the batch sent before it: a proposal of that one
+            # redelivered into this one is a duplicate here, acked with this batch (and a batch sent at
+            # STOP mid-batch has no outcome of its own if the rest of its batch then fails).
+            await asyncio.shield(sent.previous)
 
     def _roll_back_sent(self, sent: Sent) -> None:
         """Undo a sent batch whose MULTI failed (once; under `lock`)."""
@@ -632,6 +644,18 @@ class Publisher:
                           approximate=True)
         assert self.batch is not None
         self.batch.logs.append(encoded)
+
+
+def _retrieved(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _fail(future: asyncio.Future[None], exc: BaseException) -> None:
+    """Resolve `future` with `exc`, marked as retrieved (nothing may be waiting for it)."""
+    if not future.done():
+        future.set_exception(exc)
+        future.exception()
 
 
 def patches_model(proposal: Proposal) -> Any:

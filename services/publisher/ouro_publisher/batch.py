@@ -48,9 +48,13 @@ class Batch:
 @dataclass
 class Sent:
     """A batch handed to Redis: `published` resolves when its MULTI ran and its log lines are written
-    (or with the error, once its files are settled); `task` when its files are written too."""
+    (or with the error, once its files are settled), `written` when its files are; `task` (its output,
+    awaited before its entries are acked) once both have and the batch sent before it has `written`
+    (`previous`) too."""
 
     batch: Batch
     published: asyncio.Future[None]
+    written: asyncio.Future[None]
+    previous: asyncio.Future[None] | None = None
     task: asyncio.Task[None] | None = None
     rolled_back: bool = False
