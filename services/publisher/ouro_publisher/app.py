@@ -12,6 +12,10 @@ For each proposal on `gen.enriched` / `qm.actions`:
    XADD world.patches + the commit record + the proposal record + the window counters; then write the
    template file(s) (temp file + os.replace) and log.
 
+The proposals come in batches (`on_batch`: one world read, one MULTI, the files), and batches are
+pipelined: the next batch is gated while the previous one's MULTI runs and its files are written; it
+is sent only after that MULTI ran (`send`, `_after_previous`, `_complete`; docs/publisher.md).
+
 Admin commands, undo and engine results are in `admin.py`.
 """
 
