@@ -25,9 +25,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from ouro_genworker.resolve import Cell, parse_cell
 from ouro_schemas import names
-
-Cell = tuple[int, int, int]
 
 # KEYS[1] the claims hash; ARGV[1] proposal id, ARGV[2] ttl ms, ARGV[3] "1" to claim (else only read),
 # ARGV[4..] "x,y,z" cells. Drops expired claims, then returns the cells other proposals hold (when
@@ -115,15 +114,7 @@ def cell_text(cell: Cell) -> str:
 
 
 def parse_cells(raw: Iterable[Any]) -> set[Cell]:
-    out: set[Cell] = set()
-    for item in raw:
-        text = item.decode() if isinstance(item, bytes) else str(item)
-        try:
-            x, y, z = (int(v) for v in text.split(","))
-        except ValueError:
-            continue
-        out.add((x, y, z))
-    return out
+    return {cell for cell in map(parse_cell, raw) if cell is not None}
 
 
 class Claims:

@@ -226,13 +226,10 @@ class WorldReader:
     async def _coords(self) -> dict[Cell, str]:
         raw: Any = await self.redis.hgetall(names.WORLD_COORD)
         out: dict[Cell, str] = {}
-        for cell, rid in (raw or {}).items():
-            text = cell.decode() if isinstance(cell, bytes) else str(cell)
-            try:
-                x, y, z = (int(v) for v in text.split(","))
-            except ValueError:
-                continue
-            out[(x, y, z)] = rid.decode() if isinstance(rid, bytes) else str(rid)
+        for text, rid in (raw or {}).items():
+            cell = parse_cell(text)
+            if cell is not None:
+                out[cell] = rid.decode() if isinstance(rid, bytes) else str(rid)
         return out
 
     async def _districts(self) -> dict[str, dict[str, Any]]:
@@ -243,6 +240,16 @@ class WorldReader:
             if district is not None:
                 out[did.decode() if isinstance(did, bytes) else str(did)] = district
         return out
+
+
+def parse_cell(raw: Any) -> Cell | None:
+    """An "x,y,z" cell as the engine's and the claims' keys write it (bytes or str); None if malformed."""
+    text = raw.decode() if isinstance(raw, bytes) else str(raw)
+    try:
+        x, y, z = (int(v) for v in text.split(","))
+    except ValueError:
+        return None
+    return (x, y, z)
 
 
 def _json_object(value: Any) -> dict[str, Any] | None:
