@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ouro_publisher.__main__ import start as start_publisher
 from ouro_publisher.__main__ import tune_gc
 from ouro_publisher.gate import run_gate
+from ouro_publisher.metrics import GATE_SECONDS
 from ouro_publisher.settings import PublisherSettings
 from ouro_publisher.types import WindowState
 from ouro_runtime.redis_server import RedisServer
@@ -109,6 +110,7 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None, 
         for i in range(0, len(proposals), 200):
             await svc.bus.publish_many(names.GEN_ENRICHED, proposals[i:i + 200])
         pub.counts.clear()
+        gate_before = _gate_sum()
         redis_cpu = await _redis_cpu(redis)
         prof = cProfile.Profile(time.thread_time) if profile else None  # main-thread CPU
         start, cpu, t0 = time.perf_counter(), time.process_time(), os.times()
@@ -122,16 +124,24 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None, 
         user, system = t1.user - t0.user, t1.system - t0.system
         redis_cpu = await _redis_cpu(redis) - redis_cpu
         done = sum(pub.counts.values())
+        gate_in = _gate_sum() - gate_before
         # Wall time is what one publisher did on this (shared, loaded) machine; CPU time says what it
         # costs: proposals per publisher CPU-second, and Redis's CPU for the same work.
         print(f"{label:24s} {done:6d} in {elapsed:6.2f} s wall = {done / elapsed:6.0f}/s | publisher CPU "
               f"{cpu:5.2f} s (user {user:.2f}, sys {system:.2f}) = {done / cpu:6.0f}/CPU-s | redis CPU {redis_cpu:5.2f} s   {pub.counts}")
+        print(f"{'':24s} per proposal: {1e6 * cpu / done:5.0f} µs publisher CPU, of which the gate "
+              f"{1e6 * gate_in / done:5.0f} µs (wall, in the pipeline)")
     patches = await redis.xlen(names.WORLD_PATCHES)
     files = sum(1 for _ in (data_dir / "generated").rglob("*.json"))
     load = os.getloadavg()[0]
     print(f"world.patches: {patches} patches; data/generated: {files} files on {_fs_type(data_dir)}; "
           f"cores: {os.cpu_count()}; load average {load:.1f}")
     await redis.aclose()
+
+
+def _gate_sum() -> float:
+    """Seconds the publisher spent in run_gate so far (its histogram's sum)."""
+    return sum(s.value for m in GATE_SECONDS.collect() for s in m.samples if s.name.endswith("_sum"))
 
 
 def _fs_type(path: Path) -> str:
