@@ -296,8 +296,8 @@ async def test_stop_mid_batch_publishes_what_was_decided(publisher: Publisher, r
         await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-mid-{i}"))
     original = publisher.decide
 
-    def decide_then_stop(proposal: Proposal) -> str:
-        outcome = original(proposal)
+    def decide_then_stop(proposal: Proposal, received: bytes = b"") -> str:
+        outcome = original(proposal, received)
         publisher.pause()  # as if STOP came in while this one was in hand
         return outcome
 
@@ -320,8 +320,8 @@ async def test_shutdown_while_stopped_finishes_what_was_decided(publisher: Publi
         await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal(f"p-down-{i}"))
     original = publisher.decide
 
-    def decide_then_stop(proposal: Proposal) -> str:
-        outcome = original(proposal)
+    def decide_then_stop(proposal: Proposal, received: bytes = b"") -> str:
+        outcome = original(proposal, received)
         publisher.pause()
         publisher.svc.request_stop()
         return outcome
@@ -341,8 +341,8 @@ async def test_a_bug_on_one_proposal_discards_its_batch_and_the_rest_commit(publ
     gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
     original = publisher.decide
 
-    def decide(proposal: Proposal) -> str:
-        outcome = original(proposal)  # its writes are queued on the batch before the error
+    def decide(proposal: Proposal, received: bytes = b"") -> str:
+        outcome = original(proposal, received)  # its writes are queued on the batch before the error
         if proposal.id == "p-bug-1":
             raise RuntimeError("a bug meets one proposal")
         return outcome
@@ -415,12 +415,12 @@ def note_decisions(publisher: Publisher, events: list[str], second: asyncio.Even
     original = publisher.decide
     taken = 0
 
-    def decide(proposal: Proposal) -> str:
+    def decide(proposal: Proposal, received: bytes = b"") -> str:
         nonlocal taken
         if taken == first_of_second:
             second.set()
         taken += 1
-        outcome = original(proposal)
+        outcome = original(proposal, received)
         events.append(f"{proposal.id} {outcome}")
         return outcome
 
@@ -521,10 +521,10 @@ async def test_a_batch_is_acked_only_after_the_files_of_the_batch_sent_before_it
     write_files = library_files.write_files
     failed_once: list[bool] = []
 
-    def decide(proposal: Proposal) -> str:
+    def decide(proposal: Proposal, received: bytes = b"") -> str:
         if proposal.id == "p-orphan-1":
             raise RuntimeError("a bug meets one proposal")
-        outcome = original_decide(proposal)
+        outcome = original_decide(proposal, received)
         if proposal.id == "p-orphan-0" and not failed_once:
             publisher.pause()  # STOP while it is in hand; GO a moment later
             asyncio.get_running_loop().call_later(0.05, publisher.resume)

@@ -261,7 +261,7 @@ class Publisher:
                         outcome.after(await self.send(partial=True))
                         if not await self._opened():
                             break
-                    self.decide(proposal)
+                    self.decide(proposal, delivery.data)
                     decided.append(delivery)
                 outcome.after(await self.send())
             finally:
@@ -455,8 +455,9 @@ class Publisher:
                 self.discard()
         await task
 
-    def decide(self, proposal: Proposal) -> str:
-        """The gate and the outcome of one proposal, its writes queued on the open batch."""
+    def decide(self, proposal: Proposal, received: bytes = b"") -> str:
+        """The gate and the outcome of one proposal, its writes queued on the open batch. `received` is
+        its JSON as it came off the stream (kept as the before-validation version; else encoded here)."""
         batch = self.batch
         assert batch is not None
         now = time.time()
@@ -472,7 +473,7 @@ class Publisher:
             self.count("duplicate", str(proposal.type))
             return "duplicate"
         batch.decided.add(proposal.id)
-        before = _enc.encode(proposal)
+        before = received or _enc.encode(proposal)
         if proposal.state not in (ProposalState.DRAFTED, ProposalState.ENRICHED):
             proposal.state = ProposalState.ENRICHED  # as received from the gate's point of view
         ids, coords = batch.cands.get(proposal.id) or candidates(proposal)
@@ -532,6 +533,14 @@ class Publisher:
         self.count("held", str(proposal.type))
         self.log(proposal, moves, result, "awaiting approval")
 
+    def _xadd(self, stream: str, fields: dict[bytes, bytes]) -> None:
+        """`pipe.xadd(stream, fields, maxlen=…, approximate=True)` on the batch's MULTI, queued as the raw
+        command (redis-py's xadd checks and rebuilds its arguments: twice per committed proposal)."""
+        args: list[Any] = ["XADD", stream, "MAXLEN", "~", self.settings.stream_maxlen, "*"]
+        for name, value in fields.items():
+            args += (name, value)
+        self._pipe().execute_command(*args)
+
     def _pipe(self) -> Any:
         assert self.batch is not None, "writes go through a batch"
         return self.batch.pipe
@@ -581,7 +590,7 @@ class Publisher:
         record = {"proposal_id": proposal.id, "type": str(proposal.type), "committed_at": now,
                   "patch": msgspec.Raw(fields[FIELD_DATA]), "files": [[f, t] for f, t, _ in specs]}
         pipe = batch.pipe
-        pipe.xadd(names.WORLD_PATCHES, fields, maxlen=self.settings.stream_maxlen, approximate=True)
+        self._xadd(names.WORLD_PATCHES, fields)
         batch.mset[commit_key(proposal.id)] = _enc.encode(record)
         self._save(pipe, proposal, before, now)
         if not record_usage:  # it was held: it leaves the approval queue
@@ -644,8 +653,7 @@ class Publisher:
                          message=f"proposal {proposal.id} {message}", proposal_id=proposal.id,
                          job_id=proposal.job_id, data=data)
         encoded = self.svc.bus.encode(entry)
-        self._pipe().xadd(names.LOG_PROPOSALS, {b"d": encoded}, maxlen=self.settings.stream_maxlen,
-                          approximate=True)
+        self._xadd(names.LOG_PROPOSALS, {FIELD_DATA: encoded})
         assert self.batch is not None
         self.batch.logs.append(encoded)
 

@@ -32,6 +32,10 @@ class Windows:
         self._throttle_delta: dict[str, int] = {}
         self._rarity_delta: list[str] = []  # oldest first: LPUSH leaves the newest at the head
         self._economy_delta: dict[int, list[float]] = {}
+        # The last `state()` and its (minute, oldest economy minute): `record` keeps it up to date, so
+        # the gate's per-proposal view is not summed afresh each time.
+        self._state: WindowState | None = None
+        self._state_key: tuple[int, int] = (0, 0)
 
     async def load(self, redis: Redis) -> None:
         pipe = redis.pipeline(transaction=False)
@@ -42,6 +46,7 @@ class Windows:
         self.rarities = deque((r.decode() for r in rar), maxlen=RARITY_KEEP)
         self.throttle = {k.decode(): int(v) for k, v in thr.items()}
         self.economy = {}
+        self._state = None
         for k, v in eco.items():
             m, _, kind = k.decode().partition(":")
             slot = self.economy.setdefault(int(m), [0.0, 0.0])
@@ -54,16 +59,23 @@ class Windows:
     def restore(self, saved: tuple[deque[str], dict[str, int], dict[int, list[float]]]) -> None:
         """Back to a backup (a batch whose MULTI did not run)."""
         self.rarities, self.throttle, self.economy = saved
+        self._state = None
         self._throttle_delta, self._rarity_delta, self._economy_delta = {}, [], {}
 
     def state(self, g: Guardrails, now: float) -> WindowState:
+        """What the gate sees of the windows now. The same object until the minute or the economy
+        window moves (or a restore): `record` updates it in place; the gate only reads it."""
         m = minute(now)
+        oldest = minute(now - g.economy.window_s)
+        if self._state is not None and self._state_key == (m, oldest):
+            return self._state
         suffix = f":{m}"
         throttle = {k[: -len(suffix)]: v for k, v in self.throttle.items() if k.endswith(suffix)}
-        oldest = minute(now - g.economy.window_s)
         src = sum(v[0] for k, v in self.economy.items() if k > oldest)
         sink = sum(v[1] for k, v in self.economy.items() if k > oldest)
-        return WindowState(rarities=self.rarities, throttle=throttle, sources=src, sinks=sink)
+        self._state = WindowState(rarities=self.rarities, throttle=throttle, sources=src, sinks=sink)
+        self._state_key = (m, oldest)
+        return self._state
 
     def record(self, pipe: Any, ptype: str, usage: Usage, now: float) -> None:
         """Apply `usage` in memory now; its Redis writes wait for `write(pipe)` (once per batch)."""
@@ -81,6 +93,14 @@ class Windows:
             delta = self._economy_delta.setdefault(m, [0.0, 0.0])
             delta[0] += usage.sources
             delta[1] += usage.sinks
+        state = self._state
+        if state is not None:
+            if self._state_key[0] == m > self._state_key[1]:  # the state was summed for this minute
+                state.throttle[ptype] = state.throttle.get(ptype, 0) + 1
+                state.sources += usage.sources
+                state.sinks += usage.sinks
+            else:
+                self._state = None
         if pipe is not None:
             self.write(pipe)
 

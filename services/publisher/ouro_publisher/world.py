@@ -43,28 +43,44 @@ BASE_TEMPLATE_FILES = {"npcs": "npc", "items": "item", "quests": "quest", "quest
 ID_KEYED = frozenset({"placements"})
 
 
+_safe_ids: dict[str, bool] = {}
+
+
+def _safe_id(value: str) -> bool:
+    """`is_safe_id`, remembered: the same ids and words recur in every proposal of a kind."""
+    hit = _safe_ids.get(value)
+    if hit is None:
+        if len(_safe_ids) > 50_000:
+            _safe_ids.clear()
+        hit = _safe_ids[value] = is_safe_id(value)
+    return hit
+
+
 def _walk(value: Any, ids: set[str], coords: set[str], depth: int = 0, keys_are_ids: bool = False) -> None:
+    # Exact type checks: the payload is decoded JSON (plain dict/list/str/int), and `type(x) is int`
+    # also leaves out bools, as the x/y rule wants.
     if len(ids) > MAX_CANDIDATES or depth > 12:
         return
-    if isinstance(value, str):
-        if is_safe_id(value):
-            ids.add(value)
-    elif isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         x, y = value.get("x"), value.get("y")
-        if isinstance(x, int) and isinstance(y, int) and not isinstance(x, bool):
+        if type(x) is int and type(y) is int:
             z = value.get("z", 0)
             coords.add(f"{x},{y},{z if isinstance(z, int) else 0}")
         for k, v in value.items():
-            if keys_are_ids and is_safe_id(k):
+            if keys_are_ids and type(k) is str and _safe_id(k):
                 ids.add(k)
-            if isinstance(v, str):
-                if k not in NOT_REFERENCES and is_safe_id(v):  # else vocabulary (kind, slot…) or prose
+            vkind = type(v)
+            if vkind is str:
+                if k not in NOT_REFERENCES and _safe_id(v):  # else vocabulary (kind, slot…) or prose
                     ids.add(v)
-            elif isinstance(v, dict | list):
+            elif vkind is dict or vkind is list:
                 _walk(v, ids, coords, depth + 1, k in ID_KEYED)
-    elif isinstance(value, list):
+    elif kind is list:
         for v in value:
             _walk(v, ids, coords, depth + 1)
+    elif kind is str and _safe_id(value):
+        ids.add(value)
 
 
 def candidates(proposal: Proposal) -> tuple[list[str], list[str]]:

@@ -86,6 +86,7 @@ class Delivery:
     entry_id: str
     key: str
     claimed: bool  # re-delivered by XAUTOCLAIM or from the own pending list
+    data: bytes = b""  # the message's JSON as it arrived (a handler that stores it needs no re-encoding)
 
 
 Handler = Callable[[T, Delivery], Awaitable[None]]
@@ -473,7 +474,8 @@ class Consumer(Generic[T]):
                 undecodable.append((eid, fields, f"undecodable {self.kind.__name__}: {exc}"))
                 continue
             seen.add(key)
-            items.append(_Item(eid, fields, key, message, Delivery(self.stream, eid.decode(), key, claimed)))
+            items.append(_Item(eid, fields, key, message,
+                               Delivery(self.stream, eid.decode(), key, claimed, fields.get(FIELD_DATA, b""))))
         return items, duplicates, undecodable
 
     async def _dispatch(self, items: list[_Item[T]], outcome: BatchOutcome) -> None:

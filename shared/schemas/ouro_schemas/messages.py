@@ -18,13 +18,13 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 from typing import Annotated, Any
 
 import msgspec
 
 from ouro_schemas.proposal import ProposalType, TraceEntry
+from ouro_schemas.signing import hmac_sha256_hex
 
 Fraction = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 
@@ -190,7 +190,7 @@ def patch_signature(patch: Patch, key: bytes) -> str:
         {"id": patch.id, "proposal_id": patch.proposal_id, "kind": patch.kind, "ops": patch.ops,
          "inverse": patch.inverse}
     )
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(key, body)
 
 
 def verify_patch(patch: Patch, key: bytes) -> bool:

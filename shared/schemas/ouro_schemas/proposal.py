@@ -8,11 +8,12 @@ qm.actions). Its `payload` is canonical JSON checked by the type's content schem
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 from typing import Any
 
 import msgspec
+
+from ouro_schemas.signing import hmac_sha256_hex
 
 
 class ProposalType(enum.StrEnum):
@@ -123,7 +124,7 @@ def canonical_bytes(proposal: Proposal) -> bytes:
 
 def proposal_hash(proposal: Proposal, key: bytes) -> str:
     """HMAC-SHA256 over the canonical bytes: what the engine verifies before it applies."""
-    return hmac.new(key, canonical_bytes(proposal), hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(key, canonical_bytes(proposal))
 
 
 def verify_hash(proposal: Proposal, key: bytes) -> bool:
