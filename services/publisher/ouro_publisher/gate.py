@@ -41,8 +41,36 @@ def text_filter(g: Guardrails) -> TextFilter:
     return hit[1]
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def _strings(value: Any, out: list[str]) -> None:
-    """Every string in `value`, depth first, in order (a loop: the payload has ~40 nodes)."""
+    """Every string in `value`, depth first, in order (dict values, list items; nothing else is walked)."""
+    if type(value) is dict or type(value) is list:
+        _walk(value, out, 0)
+    else:
+        _strings_plain(value, out)
+
+
+def _walk(node: dict[str, Any] | list[Any], out: list[str], depth: int) -> None:
+    # A payload is JSON: exact types, looked up by identity (isinstance on each of ~40 leaves cost
+    # twice as much). Anything else, subclasses included, and anything nested deeper than a payload
+    # model goes (a hostile proposal must not hit the recursion limit) take the plain walk.
+    append = out.append
+    for v in node.values() if type(node) is dict else node:
+        t = type(v)
+        if t is str:
+            append(v)
+        elif t in _SCALARS:
+            continue
+        elif (t is dict or t is list) and depth < 32:
+            _walk(v, out, depth + 1)
+        else:
+            _strings_plain(v, out)
+
+
+def _strings_plain(value: Any, out: list[str]) -> None:
+    """The reference form of `_strings` (isinstance at every node; tests compare the two)."""
     stack = [value]
     while stack:
         v = stack.pop()
@@ -77,36 +105,46 @@ def filter_proposal(proposal: Proposal, payload: dict[str, Any] | None, g: Guard
     """Banned words and themes in `extra` (path, text) and in every string a person will read: flavour,
     tags and the payload's strings. Paths are worked out only when a term is found (walking for the
     strings alone is the common, cheap case)."""
-    roots = _text_roots(proposal, payload)
-    texts = [t for _, t in extra or []]
-    for _, value in roots:
-        _strings(value, texts)
+    texts = [t for _, t in extra] if extra else []
+    # The strings of `_text_roots`, in its order, without building its tags dict.
+    _strings(proposal.flavor, texts)
+    if proposal.tags:
+        texts.extend(v for v in proposal.tags.values() if isinstance(v, str))
+    _strings(payload if payload is not None else proposal.payload, texts)
     hits = text_filter(g).scan(texts)
     if not hits:
         return [ok("filter", len(texts))]
     paths = [p for p, _ in extra or []]
-    for root, value in roots:
+    for root, value in _text_roots(proposal, payload):
         _paths(value, root, paths)
     return [fail(h.rule, "banned text", h.found[:80], h.term, paths[h.segment]) for h in hits]
 
 
-# Per payload model class: (has an `origin` field, names of fields that may hold models or lists of them).
+# Per payload model class: (has an `origin` field, names of fields that may hold models or lists of them
+# that have an `origin` somewhere below: stats, exits, loot… never do, and are not walked).
 _plans: dict[type[BaseModel], tuple[bool, tuple[str, ...]]] = {}
 
 
-def _may_hold_model(annotation: Any) -> bool:
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_may_hold_model(a) for a in get_args(annotation))
+        return [annotation]
+    return [m for a in get_args(annotation) for m in _models_in(a)]
 
 
 def _plan(kind: type[BaseModel]) -> tuple[bool, tuple[str, ...]]:
     plan = _plans.get(kind)
     if plan is None:
+        _plans[kind] = (True, ())  # a model that holds itself: assume it stamps (and do not recurse)
         fields = kind.model_fields
         plan = _plans[kind] = ("origin" in fields,
-                               tuple(n for n, f in fields.items() if _may_hold_model(f.annotation)))
+                               tuple(n for n, f in fields.items() if any(_stamps(m) for m in _models_in(f.annotation))))
     return plan
+
+
+def _stamps(kind: type[BaseModel]) -> bool:
+    """Whether `stamp_origin` on a `kind` changes anything (an `origin` on it or below)."""
+    has_origin, nested = _plan(kind)
+    return has_origin or bool(nested)
 
 
 def stamp_origin(model: BaseModel, origin: str) -> None:
