@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from ouro_publisher.gate import _strings, _strings_plain
+from ouro_publisher.validate import _added_exit, exits_paired, geo
+from ouro_schemas.content import OFFSET, Exit, Room
+from ouro_schemas.integrity import check_exits_paired
 
 
 class Text(str):
@@ -54,3 +59,52 @@ def test_string_walk_of_deep_nesting() -> None:
     _strings(deep, fast)
     _strings_plain(deep, plain)
     assert fast == plain and len(fast) == 5001
+
+
+_ids = st.sampled_from(["a", "b", "c", "d.exits", "d", "e.exits.x", "plaza"])
+_exit = st.fixed_dictionaries({"direction": st.sampled_from(list(OFFSET)), "to": _ids, "locked": st.booleans(),
+                               "key_item_id": st.sampled_from([None, "key", "other_key"])})
+
+
+@st.composite
+def _rooms(draw: st.DrawFn) -> list[Room]:
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        exits = {ex["direction"]: ex for ex in draw(st.lists(_exit, max_size=4))}  # one per direction
+        out.append(Room.model_validate({
+            "id": draw(_ids), "name": "R", "description": "D", "district_id": "market",
+            "x": draw(st.integers(-1, 1)), "y": draw(st.integers(-1, 1)), "z": draw(st.integers(-1, 1)),
+            "exits": list(exits.values())}))
+    return out
+
+
+def _read_back(problem: str) -> str:
+    """The room id the gate reads out of a check_exits_paired problem (what it did before exits_paired)."""
+    return problem.removeprefix("rooms.json ").split(".exits", 1)[0]
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+@settings(max_examples=800, deadline=None)
+@given(_rooms(), st.sets(_ids))
+def test_exits_paired_is_check_exits_paired(rooms: list[Room], keep: set[str]) -> None:
+    plain = check_exits_paired(rooms)
+    geos = [geo(r) for r in rooms]
+    assert ["rooms.json " + p for _, p in exits_paired(geos, _Everything())] == plain
+    want = [(_read_back(p), p.removeprefix("rooms.json ")) for p in plain if _read_back(p) in keep]
+    assert exits_paired([geo(r) for r in rooms], keep) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([*OFFSET, "north", "", " n"]), st.sampled_from(["plaza", "a..b", "", "Plaza", " plaza"]))
+def test_added_exit_is_the_exit_model(direction: str, to: str) -> None:
+    try:
+        ex = Exit.model_validate({"direction": direction, "to": to})
+    except ValidationError:
+        with pytest.raises(ValidationError):
+            _added_exit(direction, to)
+        return
+    assert _added_exit(direction, to) == (ex.direction, ex.to, ex.locked, ex.key_item_id)

@@ -13,16 +13,16 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Container
 from typing import Any
 
 from pydantic import BaseModel
 
 from ouro_publisher.inventory import Inventory
 from ouro_publisher.types import WorldView, fail, ok
-from ouro_schemas.content import OFFSET, Exit, Room, is_safe_id
+from ouro_schemas.content import OFFSET, OPPOSITE, Exit, Room, is_safe_id
 from ouro_schemas.errors import ContentError, validate_model
 from ouro_schemas.guardrails import Verdict
-from ouro_schemas.integrity import check_exits_paired
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal
 
@@ -128,32 +128,72 @@ def _references(inv: Inventory, world: WorldView) -> list[Verdict]:
 
 def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     """`integrity.check_exits_paired` on the new rooms (with the exits the patch adds): every exit one
-    grid step away and with a way back."""
+    grid step away and with a way back. The rooms as plain tuples (no copies of the models, no Exit
+    models for the added exits); what is checked and said is check_exits_paired's (`exits_paired`)."""
     if not inv.rooms:
         return []
-    # Shallow copies with their own exits list (the exits the patch adds are appended; nothing else changes).
-    rooms: dict[str, Room] = {}
+    rooms: dict[str, Geo] = {}
     for room, _ in inv.rooms:
-        rooms[room.id] = copy = room.__copy__()
-        object.__setattr__(copy, "exits", list(room.exits))
+        rooms[room.id] = geo(room)
     fields = Room.model_fields
     for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
         raw = world.rooms.get(rid)
         if rid not in rooms and raw is not None:
             try:
-                rooms[rid] = Room.model_validate({k: v for k, v in raw.items() if k in fields})
+                rooms[rid] = geo(Room.model_validate({k: v for k, v in raw.items() if k in fields}))
             except ValueError:
                 continue
     for rid, direction, to, _ in inv.exits:
-        room = rooms.get(rid)
-        if room is not None and all(ex.direction != direction for ex in room.exits):
-            room.exits.append(Exit.model_validate({"direction": direction, "to": to}))
-    new = inv.new_room_ids
-    out = []
-    for problem in check_exits_paired(list(rooms.values())):
-        rid = problem.removeprefix("rooms.json ").split(".exits", 1)[0]
-        if rid in new:
-            out.append(fail("integrity.exits_paired", problem.removeprefix("rooms.json "), rid))
+        known = rooms.get(rid)
+        if known is not None and all(ex[0] != direction for ex in known[4]):
+            known[4].append(_added_exit(direction, to))
+    return [fail("integrity.exits_paired", problem, rid)
+            for rid, problem in exits_paired(list(rooms.values()), inv.new_room_ids)]
+
+
+# A room for the pairing check: (id, x, y, z, exits), an exit (direction, to, locked, key_item_id).
+GeoExit = tuple[str, str, bool, str | None]
+Geo = tuple[str, int, int, int, list[GeoExit]]
+
+
+def geo(room: Room) -> Geo:
+    return room.id, room.x, room.y, room.z, [(ex.direction, ex.to, ex.locked, ex.key_item_id) for ex in room.exits]
+
+
+def _added_exit(direction: str, to: str) -> GeoExit:
+    """The exit `Exit.model_validate({"direction": direction, "to": to})` makes; the model itself (and
+    its error) only when the values are not plainly valid (they come from a validated payload)."""
+    if direction in OFFSET and is_safe_id(to):
+        return direction, to, False, None
+    ex = Exit.model_validate({"direction": direction, "to": to})
+    return ex.direction, ex.to, ex.locked, ex.key_item_id
+
+
+def exits_paired(rooms: list[Geo], keep: Container[str]) -> list[tuple[str, str]]:
+    """`integrity.check_exits_paired` on plain tuples, for the rooms whose id — cut at an ".exits" in it, as
+    the problem's text would be read back — is in `keep`: (that id, the problem without "rooms.json ").
+    The texts are built only for a problem (check_exits_paired builds one per exit)."""
+    by_id = {room[0]: room for room in rooms}
+    out: list[tuple[str, str]] = []
+    for rid, x, y, z, exits in rooms:
+        owner = rid.split(".exits", 1)[0] if ".exits" in rid else rid
+        if owner not in keep:
+            continue
+        for direction, to, locked, key in exits:
+            dest = by_id.get(to)
+            if dest is None:
+                out.append((owner, f"{rid}.exits[{direction}]: leads to unknown room {to!r}"))
+                continue
+            dx, dy, dz = OFFSET[direction]
+            if dest[1] != x + dx or dest[2] != y + dy or dest[3] != z + dz:
+                out.append((owner, f"{rid}.exits[{direction}]: {to!r} is at ({dest[1]},{dest[2]},{dest[3]}), "
+                                   f"not one step {direction} of ({x},{y},{z})"))
+            opposite = OPPOSITE[direction]
+            back = next((b for b in dest[4] if b[0] == opposite), None)
+            if back is None or back[1] != rid:
+                out.append((owner, f"{rid}.exits[{direction}]: {to!r} has no exit {opposite} back to {rid!r}"))
+            elif back[2] != locked or back[3] != key:
+                out.append((owner, f"{rid}.exits[{direction}]: the lock differs from the way back from {to!r}"))
     return out
 
 
