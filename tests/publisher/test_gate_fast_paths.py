@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import struct
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ouro_publisher.gate import _strings, _strings_plain
+from ouro_publisher.types import round3
 from ouro_publisher.validate import _added_exit, exits_paired, geo
 from ouro_schemas.content import OFFSET, Exit, Room
 from ouro_schemas.integrity import check_exits_paired
@@ -108,3 +111,13 @@ def test_added_exit_is_the_exit_model(direction: str, to: str) -> None:
             _added_exit(direction, to)
         return
     assert _added_exit(direction, to) == (ex.direction, ex.to, ex.locked, ex.key_item_id)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.floats(), st.integers(-(10**20), 10**20), st.integers(-5000, 5000).map(lambda i: i / 8),
+                 st.sampled_from([0.0, -0.0, 1e300, -1e300, 2.0**53 + 1, 0.0005, 2.5e-4, 1.0005, -1.0005])))
+def test_round3_is_round(value: float) -> None:
+    want = round(float(value), 3)
+    got = round3(value)
+    assert struct.pack("<d", got) == struct.pack("<d", want) or (math.isnan(got) and math.isnan(want))
+    assert type(got) is float

@@ -17,15 +17,20 @@ from ouro_schemas.content import ItemArchetype, NpcArchetype
 from ouro_schemas.guardrails import Guardrails, Verdict
 from ouro_schemas.proposal import ProposalType
 
+# (stat, rule, path suffix) of the slot caps, in the order they are checked.
+_SLOT_CAPS = tuple((name, f"power.slot_cap.{name}", f".stats.{name}")
+                   for name in ("damage_max", "armor", "heal", "crit_chance"))
+
 
 def item_verdicts(item: ItemArchetype, path: str, g: Guardrails) -> list[Verdict]:
+    # A reason is written only for a check that fails (most pass; the texts cost more than the checks).
     out: list[Verdict] = []
     points = budget.item_power_points(item)
     rng = g.power.rarity_points[item.rarity]
     mult = budget.level_multiplier(item.level)
     lo, hi = rng.min * mult, rng.max * mult
     if item.kind not in budget.STATLESS_KINDS:
-        out.append(check("power.item_points", points, hi,
+        out.append(check("power.item_points", points, hi, "" if points <= hi else
                          f"{item.rarity} level {item.level} {item.slot} item over its power budget", path))
         if g.power.enforce_floor and points < lo:
             out.append(fail("power.item_floor", f"under the {item.rarity} minimum", round(points, 3),
@@ -33,20 +38,20 @@ def item_verdicts(item: ItemArchetype, path: str, g: Guardrails) -> list[Verdict
     elif points > 0:
         out.append(fail("power.statless", f"a {item.kind} item carries no stats", round(points, 3), 0, path))
     out.append(check("power.item_level", item.level, g.power.max_item_level, "item level too high",
-                     f"{path}.level"))
+                     path + ".level"))
     caps = g.power.slot_caps.get(item.slot)
     if caps is not None:
         stats = item.stats
-        for name, value in (("damage_max", stats.damage_max), ("armor", stats.armor), ("heal", stats.heal),
-                            ("crit_chance", stats.crit_chance)):
+        for name, rule, at in _SLOT_CAPS:
             cap = getattr(caps, name)
             if cap is not None:
-                out.append(check(f"power.slot_cap.{name}", value, cap, f"{item.slot} {name} over the cap",
-                                 f"{path}.stats.{name}"))
+                value = getattr(stats, name)
+                out.append(check(rule, value, cap, "" if value <= cap else f"{item.slot} {name} over the cap",
+                                 path + at))
     value_cap = g.economy.max_item_value.get(item.rarity)
     if value_cap is not None:
-        out.append(check("economy.item_value", item.value, value_cap, f"{item.rarity} item worth too much",
-                         f"{path}.value"))
+        out.append(check("economy.item_value", item.value, value_cap, "" if item.value <= value_cap else
+                         f"{item.rarity} item worth too much", path + ".value"))
     return out
 
 
@@ -60,21 +65,26 @@ def npc_verdicts(npc: NpcArchetype, path: str, district: str | None, world: Worl
                  g: Guardrails, founded: dict[str, int] | None = None) -> list[Verdict]:
     out: list[Verdict] = []
     level = (founded or {}).get(district or "") or _district_level(world, district)
-    where = f"district {district!r} threat {level}" if level else "no district: the level-10 cap applies"
     points = budget.npc_threat_points(npc)
     cap = g.threat.max_points_by_level[level or 10] * (g.threat.boss_multiplier if npc.boss else 1.0)
-    out.append(check("threat.npc_points", points, cap, f"NPC too dangerous for {where}", f"{path}.stats"))
+    out.append(check("threat.npc_points", points, cap, "" if points <= cap else
+                     f"NPC too dangerous for {_where(district, level)}", path + ".stats"))
     if level is not None:
-        out.append(check("threat.npc_level", npc.threat_level, level + g.threat.level_margin,
-                         f"NPC threat level above {where}", f"{path}.threat_level"))
+        limit = level + g.threat.level_margin
+        out.append(check("threat.npc_level", npc.threat_level, limit, "" if npc.threat_level <= limit else
+                         f"NPC threat level above {_where(district, level)}", path + ".threat_level"))
     out.append(check("economy.credit_drop", npc.credits_max, g.economy.max_credit_drop,
-                     "NPC drops too many credits", f"{path}.credits_max"))
+                     "NPC drops too many credits", path + ".credits_max"))
     return out
+
+
+def _where(district: str | None, level: int | None) -> str:
+    return f"district {district!r} threat {level}" if level else "no district: the level-10 cap applies"
 
 
 def npc_district(inv: Inventory, room: str | None, world: WorldView) -> str | None:
     if room:
-        new = next((r for r, _ in inv.rooms if r.id == room), None)
+        new = next((r for r, _ in inv.rooms if r.id == room), None) if inv.rooms else None
         if new is not None:
             return new.district_id
         existing = world.rooms.get(room)
@@ -139,7 +149,8 @@ def window_verdicts(ptype: ProposalType, usage: Usage, world: WorldView, g: Guar
     if usage.sources > 0:
         eco = g.economy
         allowed = max(eco.free_sources, eco.max_source_sink_ratio * (window.sinks + usage.sinks))
-        out.append(check("economy.sources_vs_sinks", window.sources + usage.sources, allowed,
+        total = window.sources + usage.sources
+        out.append(check("economy.sources_vs_sinks", total, allowed, "" if total <= allowed else
                          f"credit sources over {eco.window_s:.0f}s exceed the sink budget", "payload"))
         inflation = world.economy.get("inflation")
         if isinstance(inflation, int | float):

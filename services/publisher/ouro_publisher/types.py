@@ -107,7 +107,14 @@ def fail(rule: str, reason: str, value: Any = None, limit: Any = None, path: str
 
 def check(rule: str, value: float, limit: float, reason: str, path: str = "") -> Verdict:
     """value ≤ limit, with rounded figures for people."""
-    v, lim = round(float(value), 3), round(float(limit), 3)
+    v, lim = round3(value), round3(limit)
     if value <= limit:
-        return ok(rule, v, lim, path=path)
-    return fail(rule, reason, v, lim, path)
+        return Verdict(rule=rule, ok=True, value=v, limit=lim, path=path)
+    return Verdict(rule=rule, ok=False, value=v, limit=lim, reason=reason, path=path)
+
+
+def round3(value: float) -> float:
+    """round(float(value), 3) — which costs ~300 ns (it goes through decimal digits) and returns a whole
+    number unchanged: most figures compared (levels, credits, caps) are whole."""
+    x = float(value)
+    return x if x.is_integer() else round(x, 3)
