@@ -6,16 +6,18 @@ import math
 import struct
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ouro_publisher.gate import _strings, _strings_plain
+from ouro_publisher.gate import _strings, _strings_plain, run_gate
 from ouro_publisher.types import round3
 from ouro_publisher.validate import _added_exit, exits_paired, geo
 from ouro_schemas.content import OFFSET, Exit, Room
 from ouro_schemas.integrity import check_exits_paired
+from tests.publisher.golden import cases
 
 
 class Text(str):
@@ -121,3 +123,11 @@ def test_round3_is_round(value: float) -> None:
     got = round3(value)
     assert struct.pack("<d", got) == struct.pack("<d", want) or (math.isnan(got) and math.isnan(want))
     assert type(got) is float
+
+
+def test_the_gates_payload_is_model_dump() -> None:
+    """The gate calls the serializer under model_dump directly: the same JSON, keys in the same order."""
+    for label, p, world, g, window in cases()[::7]:
+        result = run_gate(p, world, g, window)
+        if result.model is not None:
+            assert msgspec.json.encode(result.payload) == msgspec.json.encode(result.model.model_dump(mode="json")), label

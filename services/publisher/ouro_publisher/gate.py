@@ -14,6 +14,8 @@ error becomes a `gate.error` verdict, so one hostile proposal cannot stop the pu
 
 from __future__ import annotations
 
+from itertools import chain
+from operator import attrgetter
 from typing import Any, get_args
 
 from pydantic import BaseModel
@@ -176,9 +178,10 @@ def _run(proposal: Proposal, world: WorldView, g: Guardrails, window: WindowStat
         return _result(stages, None, None, Usage())
     if not isinstance(model, QmActionPayload):
         stamp_origin(model, proposal.id)
-    payload = model.model_dump(mode="json")
-    usage = Usage()
+    # model.model_dump(mode="json") without its keyword handling (~1 µs of ~3): the same call underneath.
+    payload = model.__pydantic_serializer__.to_python(model, mode="json")
     if isinstance(model, QmActionPayload):
+        usage = Usage()
         params, verdicts = qm.tool_params(model)
         validate.extend(verdicts)
         if params is not None:
@@ -196,9 +199,12 @@ def _run(proposal: Proposal, world: WorldView, g: Guardrails, window: WindowStat
     return _result(stages, model, payload, usage, inv)
 
 
+_is_ok = attrgetter("ok")
+
+
 def _result(stages: dict[str, list[Verdict]], model: Any, payload: dict[str, Any] | None,
             usage: Usage, inv: Inventory | None = None) -> GateResult:
-    verdicts = [v for vs in stages.values() for v in vs]
-    passed = model is not None and all(v.ok for v in verdicts)
+    verdicts = list(chain.from_iterable(stages.values()))
+    passed = model is not None and all(map(_is_ok, verdicts))
     return GateResult(ok=passed, verdicts=verdicts, stages=stages, model=model, payload=payload, usage=usage,
                       inventory=inv)

@@ -16,12 +16,12 @@ from collections import deque
 from collections.abc import Container
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ouro_publisher.inventory import Inventory
 from ouro_publisher.types import WorldView, fail, ok
 from ouro_schemas.content import OFFSET, OPPOSITE, Exit, Room, is_safe_id
-from ouro_schemas.errors import ContentError, validate_model
+from ouro_schemas.errors import describe_error
 from ouro_schemas.guardrails import Verdict
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal
@@ -42,9 +42,11 @@ def check_schema(proposal: Proposal) -> tuple[BaseModel | None, list[Verdict]]:
         out.append(fail("schema.type", "no payload schema for this type", str(proposal.type), path="type"))
         return None, out
     try:
-        model = validate_model(model_kind, proposal.payload, "payload")
-    except ContentError as exc:
-        for problem in exc.problems:
+        # errors.validate_model without its wrappers (~0.6 µs): model_validate is this call, and the
+        # problems are the ones its ContentError would carry.
+        model = model_kind.__pydantic_validator__.validate_python(proposal.payload)
+    except ValidationError as exc:
+        for problem in describe_error(exc):
             where, _, why = problem.partition(": ")
             out.append(fail("schema.payload", why or problem, path=f"payload.{where}"))
         return None, out
