@@ -180,7 +180,7 @@ def _mutate(p: Proposal, rnd: random.Random) -> Proposal:
             del node[path[-1]]
         elif what < 0.15 and isinstance(node, dict):
             node[rnd.choice(["origin", "extra", "z", "locked", "key_item_id", "boss", "new_district"])] = \
-                rnd.choice(ODD)
+                copy.deepcopy(rnd.choice(ODD))  # a copy: ODD must stay as it is for the next call
         else:
             node[path[-1]] = copy.deepcopy(rnd.choice(ODD))
     return p
