@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from ouro_publisher.gate import _strings, _strings_plain, run_gate
 from ouro_publisher.types import round3
 from ouro_publisher.validate import _added_exit, exits_paired, geo
-from ouro_schemas.content import OFFSET, Exit, Room
+from ouro_schemas import budget
+from ouro_schemas.content import EFFECTS, OFFSET, Exit, ItemArchetype, Room
 from ouro_schemas.integrity import check_exits_paired
 from tests.publisher.golden import cases
 
@@ -131,3 +132,26 @@ def test_the_gates_payload_is_model_dump() -> None:
         result = run_gate(p, world, g, window)
         if result.model is not None:
             assert msgspec.json.encode(result.payload) == msgspec.json.encode(result.model.model_dump(mode="json")), label
+
+
+_damage = st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)).map(sorted)
+_item_stats = st.fixed_dictionaries({"damage": _damage}, optional={
+    "crit_chance": st.floats(0, 1), "accuracy": st.floats(-1, 1), "ammo_efficiency": st.floats(0, 1),
+    "armor": st.integers(0, 10_000), "heal": st.integers(0, 100_000)})
+_effects = st.lists(st.fixed_dictionaries({"id": st.sampled_from(sorted(EFFECTS)), "magnitude": st.floats(0, 100),
+                                           "chance": st.floats(0, 1)}), max_size=3)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_item_stats, _effects, st.sampled_from(["weapon", "head", "body", "legs", "hands", "implant", "none"]))
+def test_item_power_points_is_stat_points(stats: dict[str, Any], effects: list[dict[str, Any]], slot: str) -> None:
+    dmin, dmax = stats.pop("damage")
+    stats = {**stats, "damage_min": dmin, "damage_max": dmax}
+    item = ItemArchetype.model_validate({"id": "x", "name": "X", "kind": "weapon", "slot": slot, "value": 1,
+                                         "description": "X", "stats": stats, "effects": effects})
+    s = item.stats
+    plain = budget.stat_points(item.slot, {
+        "damage": (s.damage_min + s.damage_max) / 2.0, "crit_chance": s.crit_chance,
+        "accuracy": max(0.0, s.accuracy), "ammo_efficiency": s.ammo_efficiency, "armor": float(s.armor),
+        "heal": float(s.heal)}, ((e.id, e.magnitude, e.chance) for e in item.effects))
+    assert struct.pack("<d", budget.item_power_points(item)) == struct.pack("<d", plain)

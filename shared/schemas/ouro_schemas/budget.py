@@ -118,17 +118,29 @@ def stat_points(
 
 
 def item_power_points(item: ItemArchetype) -> float:
-    """An item's power points (what the gate compares with `item_point_range(rarity, level)`)."""
+    """An item's power points (what the gate compares with `item_point_range(rarity, level)`).
+
+    `stat_points(item.slot, stats, effects)` with the stats below, unrolled (the gate scores every item;
+    the dict, list and generator cost more than the sums): the same operations in the same order, so
+    the same float (tests/publisher/test_gate_fast_paths.py compares the two)."""
     s = item.stats
-    stats = {
-        "damage": (s.damage_min + s.damage_max) / 2.0,
-        "crit_chance": s.crit_chance,
-        "accuracy": max(0.0, s.accuracy),  # a penalty buys nothing
-        "ammo_efficiency": s.ammo_efficiency,
-        "armor": float(s.armor),
-        "heal": float(s.heal),
-    }
-    return stat_points(item.slot, stats, ((e.id, e.magnitude, e.chance) for e in item.effects))
+    w = STAT_WEIGHTS
+    total = 0.0
+    for part in (
+        abs((s.damage_min + s.damage_max) / 2.0) * w["damage"],
+        abs(float(s.crit_chance)) * w["crit_chance"],
+        abs(float(max(0.0, s.accuracy))) * w["accuracy"],  # a penalty buys nothing
+        abs(float(s.ammo_efficiency)) * w["ammo_efficiency"],
+        abs(float(s.armor)) * w["armor"],
+        abs(float(s.heal)) * w["heal"],
+    ):
+        if part > 0.0:
+            total += part**1.5
+    for e in item.effects:
+        part = e.magnitude * e.chance * EFFECT_WEIGHTS.get(e.id, DEFAULT_EFFECT_WEIGHT)
+        if part > 0.0:
+            total += part**1.5
+    return (total ** (2.0 / 3.0) if total > 0.0 else 0.0) / SLOT_MODIFIERS.get(item.slot, 1.0)
 
 
 def npc_threat_points_from(
