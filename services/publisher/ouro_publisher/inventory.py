@@ -120,7 +120,15 @@ def inventory(ptype: ProposalType, model: BaseModel, tags: dict[str, Any] | None
     inv = Inventory()
     hint = (tags or {}).get("district")
     inv.district_hint = hint if isinstance(hint, str) else None
-    if isinstance(model, NpcPayload | ItemPayload):
+    # The benchmark's types by identity first: isinstance against a pydantic model class that does not
+    # match goes through the metaclass (~200 ns). No payload class derives from another, so the branch
+    # taken is the one the isinstance chain takes.
+    kind = type(model)
+    if kind is NpcPayload or kind is ItemPayload:
+        _single(inv, model)  # type: ignore[arg-type]
+    elif kind is BlockPayload:
+        _block(inv, model.block, model.buildings, "payload.block")  # type: ignore[attr-defined]
+    elif isinstance(model, NpcPayload | ItemPayload):
         _single(inv, model)
     elif isinstance(model, QuestPayload):
         _quest(inv, model)
@@ -145,7 +153,7 @@ def inventory(ptype: ProposalType, model: BaseModel, tags: dict[str, Any] | None
 
 
 def _single(inv: Inventory, model: NpcPayload | ItemPayload) -> None:
-    if isinstance(model, NpcPayload):
+    if type(model) is NpcPayload or (type(model) is not ItemPayload and isinstance(model, NpcPayload)):
         _npc(inv, model.archetype, "payload.archetype", model.spawn_room_id)
     else:
         _item(inv, model.archetype, "payload.archetype")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Container
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +26,11 @@ from ouro_schemas.errors import describe_error
 from ouro_schemas.guardrails import Verdict
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal
+
+_is_ok = attrgetter("ok")
+_NONE: frozenset[str] = frozenset()
+_ROOM_FIELDS = Room.model_fields  # a property that builds its answer (~0.5 µs)
+_validate_room = Room.__pydantic_validator__.validate_python
 
 MAX_FLAVOR_KEYS = 64
 MAX_FLAVOR_TEXT = 4000
@@ -72,9 +78,10 @@ def _check_flavor(flavor: dict[str, Any]) -> list[Verdict]:
 def check_integrity(inv: Inventory, world: WorldView) -> list[Verdict]:
     out = _new_ids(inv, world)
     out.extend(_references(inv, world))
-    out.extend(_reachable(inv, world))
-    out.extend(_paired(inv, world))
-    if not any(not v.ok for v in out):
+    if inv.rooms:  # reachability and pairing are about new rooms
+        out.extend(_reachable(inv, world))
+        out.extend(_paired(inv, world))
+    if all(map(_is_ok, out)):
         out.append(ok("integrity", len(inv.templates) + len(inv.rooms)))
     return out
 
@@ -92,7 +99,7 @@ def _new_ids(inv: Inventory, world: WorldView) -> list[Verdict]:
         if tid in world.templates and world.templates[tid].get("proposal_id") != inv.proposal_id:
             out.append(fail("integrity.id_exists", f"template {tid!r} already exists "
                             f"({world.template_type(tid)})", tid, path=f"{path}.id"))
-    exits_from = {r for r, _, _, _ in inv.exits}
+    exits_from = {r for r, _, _, _ in inv.exits} if inv.rooms else set()
     for room, path in inv.rooms:
         if not is_safe_id(room.id):
             out.append(fail("integrity.unsafe_id", "ids name keys: no '..'", room.id, path=f"{path}.id"))
@@ -107,7 +114,7 @@ def _references(inv: Inventory, world: WorldView) -> list[Verdict]:
     """Every referenced template (of the right type), room and district exists."""
     out: list[Verdict] = []
     new_templates = {tid: ttype for ttype, tid, _, _ in inv.templates}
-    new_rooms = inv.new_room_ids
+    new_rooms = inv.new_room_ids if inv.rooms else _NONE
     for tid, kinds, path in inv.ref_templates:
         kind = new_templates.get(tid) or world.template_type(tid)
         if kind is None:
@@ -137,12 +144,11 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     rooms: dict[str, Geo] = {}
     for room, _ in inv.rooms:
         rooms[room.id] = geo(room)
-    fields = Room.model_fields
     for rid in {to for _, _, to, _ in inv.exits} | {r for r, _, _, _ in inv.exits}:
         raw = world.rooms.get(rid)
         if rid not in rooms and raw is not None:
-            try:
-                rooms[rid] = geo(Room.model_validate({k: v for k, v in raw.items() if k in fields}))
+            try:  # Room.model_validate, without its wrapper
+                rooms[rid] = geo(_validate_room({k: v for k, v in raw.items() if k in _ROOM_FIELDS}))
             except ValueError:
                 continue
     for rid, direction, to, _ in inv.exits:
@@ -252,6 +258,6 @@ def check_compatibility(inv: Inventory, world: WorldView) -> list[Verdict]:
             if (target.x, target.y, target.z) != want:
                 out.append(fail("compat.exit_geometry", f"exit {direction} from {rid!r} must lead to "
                                 f"{want}", (target.x, target.y, target.z), want, path))
-    if not any(not v.ok for v in out):
+    if all(map(_is_ok, out)):
         out.append(ok("compat", len(inv.rooms)))
     return out
