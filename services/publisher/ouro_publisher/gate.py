@@ -65,8 +65,13 @@ def _walk(node: dict[str, Any] | list[Any], out: list[str], depth: int) -> None:
             append(v)
         elif t in _SCALARS:
             continue
-        elif (t is dict or t is list) and depth < 32:
-            _walk(v, out, depth + 1)
+        elif t is dict or t is list:
+            if not v:  # empty (loot, barks, effects…): nothing to walk
+                continue
+            if depth < 32:
+                _walk(v, out, depth + 1)
+            else:
+                _strings_plain(v, out)
         else:
             _strings_plain(v, out)
 
@@ -109,7 +114,8 @@ def filter_proposal(proposal: Proposal, payload: dict[str, Any] | None, g: Guard
     strings alone is the common, cheap case)."""
     texts = [t for _, t in extra] if extra else []
     # The strings of `_text_roots`, in its order, without building its tags dict.
-    _strings(proposal.flavor, texts)
+    if proposal.flavor or type(proposal.flavor) is not dict:
+        _strings(proposal.flavor, texts)
     if proposal.tags:
         texts.extend(v for v in proposal.tags.values() if isinstance(v, str))
     _strings(payload if payload is not None else proposal.payload, texts)

@@ -134,6 +134,8 @@ class TextFilter:
         else:
             normed = [normalise(t) for t in texts]
             joined = sep.join(normed)
+        if self._regex.search(joined) is None:  # the common case: one search, no iterator
+            return []
         hits: list[Hit] = []
         seen: set[tuple[int, int]] = set()
         starts: list[int] = []
