@@ -10,13 +10,13 @@ import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ouro_publisher.gate import _strings, _strings_plain, run_gate
 from ouro_publisher.types import round3
 from ouro_publisher.validate import _added_exit, exits_paired, geo
 from ouro_schemas import budget
-from ouro_schemas.content import EFFECTS, OFFSET, Exit, ItemArchetype, Room
+from ouro_schemas.content import EFFECTS, ID_PATTERN, OFFSET, Exit, Id, ItemArchetype, Room, is_safe_id
 from ouro_schemas.integrity import check_exits_paired
 from tests.publisher.golden import cases
 
@@ -155,3 +155,20 @@ def test_item_power_points_is_stat_points(stats: dict[str, Any], effects: list[d
         "accuracy": max(0.0, s.accuracy), "ammo_efficiency": s.ammo_efficiency, "armor": float(s.armor),
         "heal": float(s.heal)}, ((e.id, e.magnitude, e.chance) for e in item.effects))
     assert struct.pack("<d", budget.item_power_points(item)) == struct.pack("<d", plain)
+
+
+_IdAdapter: TypeAdapter[str] = TypeAdapter(Id)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(max_size=100), st.from_regex(ID_PATTERN), st.from_regex(r"[a-z0-9.]{1,6}\.\.[a-z.]{0,5}"),
+                 st.text(alphabet="ab.:-_ \n\t", max_size=8)))
+def test_a_schema_id_is_safe_unless_it_holds_two_dots(text: str) -> None:
+    """The integrity check tests only ".." on template and room ids: the schema checked the rest."""
+    try:
+        valid = _IdAdapter.validate_python(text)
+    except ValidationError:
+        return
+    assert is_safe_id(valid) == (".." not in valid)
+    room = Room.model_validate({"id": text, "name": "R", "description": "D", "district_id": "market", "x": 0, "y": 0})
+    assert is_safe_id(room.id) == (".." not in room.id)

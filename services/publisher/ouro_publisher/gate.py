@@ -157,20 +157,31 @@ def _stamps(kind: type[BaseModel]) -> bool:
 
 def stamp_origin(model: BaseModel, origin: str) -> None:
     """Every template and room a proposal adds says where it came from: origin = the proposal id."""
-    has_origin, nested = _plan(type(model))
+    has_origin, nested = _plans.get(type(model)) or _plan(type(model))
     if has_origin:
         object.__setattr__(model, "origin", origin)
     for name in nested:
         value = getattr(model, name)
-        for item in value if isinstance(value, list) else (value,):
-            if _is_a(type(item), BaseModel):
-                stamp_origin(item, origin)
+        if isinstance(value, list):
+            for item in value:
+                if _is_model(type(item)):
+                    stamp_origin(item, origin)
+        elif _is_model(type(value)):
+            stamp_origin(value, origin)
+
+
+def _is_model(kind: type) -> bool:
+    hit = _models.get(kind)
+    if hit is None:
+        hit = _models[kind] = issubclass(kind, BaseModel)
+    return hit
 
 
 # isinstance against a pydantic model class goes through its metaclass (~150-250 ns unless the type is
 # the class itself): the answer per (type, class) once. Objects whose class lies (__class__) do not
 # occur here: these are validated models, None and lists.
 _subclass: dict[tuple[type, type], bool] = {}
+_models: dict[type, bool] = {}
 
 
 def _is_a(kind: type, cls: type) -> bool:
