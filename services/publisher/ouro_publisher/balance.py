@@ -64,7 +64,7 @@ def _district_level(world: WorldView, district: str | None) -> int | None:
 def npc_verdicts(npc: NpcArchetype, path: str, district: str | None, world: WorldView,
                  g: Guardrails, founded: dict[str, int] | None = None) -> list[Verdict]:
     out: list[Verdict] = []
-    level = (founded or {}).get(district or "") or _district_level(world, district)
+    level = (founded.get(district or "") if founded else None) or _district_level(world, district)
     points = budget.npc_threat_points(npc)
     cap = g.threat.max_points_by_level[level or 10] * (g.threat.boss_multiplier if npc.boss else 1.0)
     out.append(check("threat.npc_points", points, cap, "" if points <= cap else
@@ -113,7 +113,7 @@ def run_balance(ptype: ProposalType, inv: Inventory, world: WorldView, g: Guardr
         usage.rarities.append(item.rarity)
         if inv.shop_stock and inv.shop_stock[1] == item.id:
             usage.sinks += float(item.value)  # stock on sale takes credits out of the world
-    spawned = {tid: qty for tid, _, qty, _ in inv.spawns}
+    spawned = {tid: qty for tid, _, qty, _ in inv.spawns} if inv.npcs else {}
     for npc, path, room in inv.npcs:
         out.extend(npc_verdicts(npc, path, npc_district(inv, room, world), world, g, inv.district_levels))
         usage.sources += npc.credits_max * max(1, spawned.get(npc.id, 1))

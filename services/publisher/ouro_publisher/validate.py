@@ -42,7 +42,8 @@ def check_schema(proposal: Proposal) -> tuple[BaseModel | None, list[Verdict]]:
     if not is_safe_id(proposal.id) or len(proposal.id) > 80:
         out.append(fail("schema.proposal_id", "proposal id is not a safe id", proposal.id[:120],
                         "^[a-z0-9][a-z0-9_.:-]{0,79}$ without '..'", "id"))
-    out.extend(_check_flavor(proposal.flavor))
+    if proposal.flavor or type(proposal.flavor) is not dict:  # nothing to check in an empty one
+        out.extend(_check_flavor(proposal.flavor))
     model_kind = PAYLOAD_MODELS.get(proposal.type)
     if model_kind is None:
         out.append(fail("schema.type", "no payload schema for this type", str(proposal.type), path="type"))
@@ -58,7 +59,7 @@ def check_schema(proposal: Proposal) -> tuple[BaseModel | None, list[Verdict]]:
         return None, out
     if not out:
         out.append(ok("schema.payload", model_kind.__name__))
-    return (model if all(v.ok for v in out) else None), out
+    return (model if all(map(_is_ok, out)) else None), out
 
 
 def _check_flavor(flavor: dict[str, Any]) -> list[Verdict]:
