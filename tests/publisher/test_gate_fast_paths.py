@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections import deque
 from typing import Any
 
 import msgspec
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from ouro_publisher.gate import _strings, _strings_plain, run_gate
-from ouro_publisher.types import round3
+from ouro_publisher.types import WindowState, round3
 from ouro_publisher.validate import _added_exit, exits_paired, geo
 from ouro_schemas import budget
 from ouro_schemas.content import EFFECTS, ID_PATTERN, OFFSET, Exit, Id, ItemArchetype, Room, is_safe_id
@@ -172,3 +173,13 @@ def test_a_schema_id_is_safe_unless_it_holds_two_dots(text: str) -> None:
     assert is_safe_id(valid) == (".." not in valid)
     room = Room.model_validate({"id": text, "name": "R", "description": "D", "district_id": "market", "x": 0, "y": 0})
     assert is_safe_id(room.id) == (".." not in room.id)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["common", "rare", "epic", "legendary"]), max_size=150),
+       st.sampled_from(["common", "epic", "legendary", "mythic"]), st.integers(-3, 200))
+def test_rarity_count_is_the_loop(rarities: list[str], rarity: str, window: int) -> None:
+    state = WindowState(rarities=deque(rarities, maxlen=10_000))
+    plain = sum(1 for i, r in enumerate(state.rarities) if i < window and r == rarity)
+    assert state.rarity_count(rarity, window) == plain
+    assert state.rarity_count(rarity, float(window)) == plain  # type: ignore[arg-type]
