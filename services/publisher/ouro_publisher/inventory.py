@@ -58,6 +58,7 @@ class Inventory:
 
 NPC = frozenset({"npc"})
 ITEM = frozenset({"item"})
+NPC_OR_ITEM = NPC | ITEM
 
 
 def _npc(inv: Inventory, npc: NpcArchetype, path: str, room: str | None = None) -> None:
@@ -82,7 +83,7 @@ def _rooms(inv: Inventory, rooms: list[Room], path: str) -> None:
 
 def _placements(inv: Inventory, placements: dict[str, str], path: str) -> None:
     for tid, room in placements.items():
-        inv.ref_templates.append((tid, NPC | ITEM, f"{path}.{tid}"))
+        inv.ref_templates.append((tid, NPC_OR_ITEM, f"{path}.{tid}"))
         inv.spawns.append((tid, room, 1, f"{path}.{tid}"))
 
 
@@ -148,7 +149,7 @@ def inventory(ptype: ProposalType, model: BaseModel, tags: dict[str, Any] | None
             inv.ref_districts.append((model.event.district_id, "payload.event.district_id"))
     for tid, room, _, path in inv.spawns:
         inv.ref_rooms.append((room, path))
-        inv.ref_templates.append((tid, NPC | ITEM, path))
+        inv.ref_templates.append((tid, NPC_OR_ITEM, path))
     return inv
 
 
