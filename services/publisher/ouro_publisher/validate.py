@@ -5,7 +5,7 @@
 3. integrity: every new room has an exit; new ids are new; every referenced template (of the right
    type), room, district exists in the world view or in the proposal itself; new rooms are reachable
    from the existing room they hang from; their exits are paired and one grid step long
-   (`ouro_schemas.integrity.check_exits_paired`, the base world's rule);
+   (`ouro_schemas.integrity.exits_paired`, the base world's rule);
 4. compatibility: no exit of an existing room is re-pointed (only free directions get new exits), no
    coordinate collides with an existing room or another new room.
 """
@@ -21,9 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from ouro_publisher.inventory import Inventory
 from ouro_publisher.types import WorldView, fail, ok
-from ouro_schemas.content import OFFSET, OPPOSITE, Exit, Room, is_safe_id
+from ouro_schemas.content import OFFSET, Exit, Room, is_safe_id
 from ouro_schemas.errors import describe_error
 from ouro_schemas.guardrails import Verdict
+from ouro_schemas.integrity import Geo, GeoExit, exits_paired, geo
 from ouro_schemas.payloads import PAYLOAD_MODELS
 from ouro_schemas.proposal import Proposal
 
@@ -141,7 +142,7 @@ def _references(inv: Inventory, world: WorldView) -> list[Verdict]:
 def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
     """`integrity.check_exits_paired` on the new rooms (with the exits the patch adds): every exit one
     grid step away and with a way back. The rooms as plain tuples (no copies of the models, no Exit
-    models for the added exits); what is checked and said is check_exits_paired's (`exits_paired`)."""
+    models for the added exits), checked and said by `integrity.exits_paired`, as for the base world."""
     if not inv.rooms:
         return []
     rooms: dict[str, Geo] = {}
@@ -159,16 +160,7 @@ def _paired(inv: Inventory, world: WorldView) -> list[Verdict]:
         if known is not None and all(ex[0] != direction for ex in known[4]):
             known[4].append(_added_exit(direction, to))
     return [fail("integrity.exits_paired", problem, rid)
-            for rid, problem in exits_paired(list(rooms.values()), inv.new_room_ids)]
-
-
-# A room for the pairing check: (id, x, y, z, exits), an exit (direction, to, locked, key_item_id).
-GeoExit = tuple[str, str, bool, str | None]
-Geo = tuple[str, int, int, int, list[GeoExit]]
-
-
-def geo(room: Room) -> Geo:
-    return room.id, room.x, room.y, room.z, [(ex.direction, ex.to, ex.locked, ex.key_item_id) for ex in room.exits]
+            for rid, problem in paired_problems(list(rooms.values()), inv.new_room_ids)]
 
 
 def _added_exit(direction: str, to: str) -> GeoExit:
@@ -180,32 +172,14 @@ def _added_exit(direction: str, to: str) -> GeoExit:
     return ex.direction, ex.to, ex.locked, ex.key_item_id
 
 
-def exits_paired(rooms: list[Geo], keep: Container[str]) -> list[tuple[str, str]]:
-    """`integrity.check_exits_paired` on plain tuples, for the rooms whose id — cut at an ".exits" in it, as
-    the problem's text would be read back — is in `keep`: (that id, the problem without "rooms.json ").
-    The texts are built only for a problem (check_exits_paired builds one per exit)."""
-    by_id = {room[0]: room for room in rooms}
-    out: list[tuple[str, str]] = []
-    for rid, x, y, z, exits in rooms:
-        owner = rid.split(".exits", 1)[0] if ".exits" in rid else rid
-        if owner not in keep:
-            continue
-        for direction, to, locked, key in exits:
-            dest = by_id.get(to)
-            if dest is None:
-                out.append((owner, f"{rid}.exits[{direction}]: leads to unknown room {to!r}"))
-                continue
-            dx, dy, dz = OFFSET[direction]
-            if dest[1] != x + dx or dest[2] != y + dy or dest[3] != z + dz:
-                out.append((owner, f"{rid}.exits[{direction}]: {to!r} is at ({dest[1]},{dest[2]},{dest[3]}), "
-                                   f"not one step {direction} of ({x},{y},{z})"))
-            opposite = OPPOSITE[direction]
-            back = next((b for b in dest[4] if b[0] == opposite), None)
-            if back is None or back[1] != rid:
-                out.append((owner, f"{rid}.exits[{direction}]: {to!r} has no exit {opposite} back to {rid!r}"))
-            elif back[2] != locked or back[3] != key:
-                out.append((owner, f"{rid}.exits[{direction}]: the lock differs from the way back from {to!r}"))
-    return out
+def paired_problems(rooms: list[Geo], new: Container[str]) -> list[tuple[str, str]]:
+    """`integrity.exits_paired` for the rooms whose id, cut at an ".exits" in it, is in `new` — the room
+    the gate names, as it first read it back out of a problem's text: (that id, the problem)."""
+    return [(_owner(rid), problem) for rid, problem in exits_paired(rooms, lambda rid: _owner(rid) in new)]
+
+
+def _owner(rid: str) -> str:
+    return rid.split(".exits", 1)[0]
 
 
 def _reachable(inv: Inventory, world: WorldView) -> list[Verdict]:

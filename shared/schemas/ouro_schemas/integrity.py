@@ -14,11 +14,12 @@ being the ``data/base/<field>.json`` the problem lives in.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ouro_schemas.content import OFFSET, OPPOSITE, BaseWorld, QuestBlueprint, Room
 
-__all__ = ["check_base_world", "check_exits_paired", "check_unique_ids", "obtainable_items", "reachable"]
+__all__ = ["Geo", "GeoExit", "check_base_world", "check_exits_paired", "check_unique_ids", "exits_paired", "geo",
+           "obtainable_items", "reachable"]
 
 
 def reachable(rooms: Sequence[Room], start: str) -> set[str]:
@@ -39,30 +40,47 @@ def reachable(rooms: Sequence[Room], start: str) -> set[str]:
     return seen
 
 
-def check_exits_paired(rooms: Sequence[Room]) -> list[str]:
-    """Every exit leads to an existing room one grid step away in its direction, and that room has
-    the opposite exit back (with the same lock and key, so a door is one door from both sides)."""
-    by_id = {room.id: room for room in rooms}
-    problems: list[str] = []
-    for room in rooms:
-        for ex in room.exits:
-            where = f"rooms.json {room.id}.exits[{ex.direction}]"
-            dest = by_id.get(ex.to)
+# A room for the pairing check: (id, x, y, z, exits), an exit (direction, to, locked, key_item_id). The
+# publisher checks the rooms a proposal adds as these tuples (no model copies per proposal).
+GeoExit = tuple[str, str, bool, str | None]
+Geo = tuple[str, int, int, int, list[GeoExit]]
+
+
+def geo(room: Room) -> Geo:
+    return room.id, room.x, room.y, room.z, [(ex.direction, ex.to, ex.locked, ex.key_item_id) for ex in room.exits]
+
+
+def exits_paired(rooms: Sequence[Geo], keep: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
+    """(room id, problem) for every exit of the rooms `keep` accepts (all by default) that does not lead to
+    an existing room one grid step away in its direction, or whose room has no opposite exit back (with the
+    same lock and key, so a door is one door from both sides). A problem reads `<id>.exits[<dir>]: <why>`;
+    the texts are built only for problems."""
+    by_id = {room[0]: room for room in rooms}
+    out: list[tuple[str, str]] = []
+    for rid, x, y, z, exits in rooms:
+        if keep is not None and not keep(rid):
+            continue
+        for direction, to, locked, key in exits:
+            dest = by_id.get(to)
             if dest is None:
-                problems.append(f"{where}: leads to unknown room {ex.to!r}")
+                out.append((rid, f"{rid}.exits[{direction}]: leads to unknown room {to!r}"))
                 continue
-            dx, dy, dz = OFFSET[ex.direction]
-            if (dest.x, dest.y, dest.z) != (room.x + dx, room.y + dy, room.z + dz):
-                problems.append(
-                    f"{where}: {ex.to!r} is at ({dest.x},{dest.y},{dest.z}), not one step "
-                    f"{ex.direction} of ({room.x},{room.y},{room.z})"
-                )
-            back = next((b for b in dest.exits if b.direction == OPPOSITE[ex.direction]), None)
-            if back is None or back.to != room.id:
-                problems.append(f"{where}: {ex.to!r} has no exit {OPPOSITE[ex.direction]} back to {room.id!r}")
-            elif (back.locked, back.key_item_id) != (ex.locked, ex.key_item_id):
-                problems.append(f"{where}: the lock differs from the way back from {ex.to!r}")
-    return problems
+            dx, dy, dz = OFFSET[direction]
+            if dest[1] != x + dx or dest[2] != y + dy or dest[3] != z + dz:
+                out.append((rid, f"{rid}.exits[{direction}]: {to!r} is at ({dest[1]},{dest[2]},{dest[3]}), "
+                                 f"not one step {direction} of ({x},{y},{z})"))
+            opposite = OPPOSITE[direction]
+            back = next((b for b in dest[4] if b[0] == opposite), None)
+            if back is None or back[1] != rid:
+                out.append((rid, f"{rid}.exits[{direction}]: {to!r} has no exit {opposite} back to {rid!r}"))
+            elif back[2] != locked or back[3] != key:
+                out.append((rid, f"{rid}.exits[{direction}]: the lock differs from the way back from {to!r}"))
+    return out
+
+
+def check_exits_paired(rooms: Sequence[Room]) -> list[str]:
+    """`exits_paired` on the base world's rooms, each problem as `rooms.json <id>.exits[<dir>]: <why>`."""
+    return [f"rooms.json {problem}" for _, problem in exits_paired([geo(room) for room in rooms])]
 
 
 def check_unique_ids(file: str, ids: Iterable[str]) -> list[str]:
