@@ -42,48 +42,17 @@ from ouro_publisher.types import WindowState
 from ouro_runtime.redis_server import RedisServer
 from ouro_runtime.service import Service, make_redis
 from ouro_schemas import names
-from ouro_schemas.proposal import Proposal
 from tests.publisher import factories as f
 from tests.publisher.adversarial import adversarial
 from tests.publisher.conftest import seed_world, write_guardrails
 
 
-def passing(n: int, tag: str) -> list[Proposal]:
-    out = []
-    for i in range(n):
-        pid = f"p-{tag}-{i}"
-        kind = i % 5
-        if kind in (0, 1):
-            out.append(f.npc_proposal(pid, qty=1))
-        elif kind in (2, 3):
-            out.append(f.item_proposal(pid))
-        else:
-            p = f.block_proposal(pid)
-            # Every block at its own coordinates, hanging off its own new street room is too much setup:
-            # spread them on a line far east, from a growth point room seeded per block.
-            x = 100 + i * 3
-            p.payload["block"]["growth_point"] = {"room_id": f"gp-{i}", "direction": "e", "x": x, "y": 0}
-            rooms = p.payload["block"]["rooms"]
-            rooms[0].update(x=x, y=0, exits=[{"direction": "w", "to": f"gp-{i}"},
-                                             {"direction": "n", "to": rooms[1]["id"]}])
-            rooms[1].update(x=x, y=1)
-            out.append(p)
-    return out
-
-
 async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None, settle: float = 0.0) -> None:
     redis = make_redis(url, socket_timeout=15)  # the client the service runs with
     await redis.flushall()
-    view = f.world()
-    for i in range(pub_n):
-        if i % 5 == 4:
-            x = 100 + i * 3 - 1
-            view.rooms[f"gp-{i}"] = f.room(f"gp-{i}", x, 0, [("w", "plaza")])
-            view.coords[f"{x},0,0"] = f"gp-{i}"
+    view = f.growth_point_world(pub_n)
     await seed_world(redis, view)
-    g = f.guardrails(**{"throttles.default_per_minute": 10**6,
-                        "throttles.per_minute": {t: 10**6 for t in ("NPC", "ITEM", "BLOCK", "QM_ACTION")},
-                        "rarity_window.max_per_window": {}, "economy.free_sources": 1e12})
+    g = f.open_guardrails()
     write_guardrails(data_dir, g)
     os.environ["REDIS_URL"] = url
     settings = PublisherSettings(data_dir=data_dir, instance="bench", log_level="WARNING")
@@ -96,14 +65,14 @@ async def run(pub_n: int, data_dir: Path, url: str, profile: str | None = None, 
         await asyncio.sleep(settle)
 
     # The pure gate alone (no Redis, no files): what the checks themselves cost.
-    sample = passing(min(pub_n, 2000), "gate")  # the world the publisher sees (growth points included)
+    sample = f.bench_proposals(min(pub_n, 2000), "p-gate")  # the world the publisher sees (growth points included)
     start_t = time.perf_counter()
     for p in sample:
         run_gate(p, view, g, WindowState())
     gate_s = time.perf_counter() - start_t
     print(f"{'gate only (pure)':24s} {len(sample):6d} in {gate_s:6.2f} s wall = {len(sample) / gate_s:6.0f}/s")
 
-    for label, proposals in (("passing (committed)", passing(pub_n, "ok")),
+    for label, proposals in (("passing (committed)", f.bench_proposals(pub_n, "p-ok")),
                              ("adversarial (rejected)", [p for p, _ in adversarial(pub_n, seed=5)
                                                          if p.type != "QM_ACTION"])):
         for i in range(0, len(proposals), 200):

@@ -111,3 +111,79 @@ def qm_proposal(tool: str, params: dict[str, Any], cost: int, pid: str = "turn-1
     return proposal(ProposalType.QM_ACTION, {"questmaker_id": "qm_fixer", "quest_id": "find_the_crate",
                                              "player_id": "alice", "tool": tool, "params": params,
                                              "cost": cost}, pid)
+
+
+# The publisher benchmark's mix (bench/bench_publisher.py, and the gate's golden cases): 40 % NPC with a
+# spawn, 40 % item, 20 % block of two rooms, each block on its own growth-point room far east.
+
+
+def growth_point_world(n: int) -> WorldView:
+    """`world()` with the growth-point rooms of `bench_proposals(n, …)`'s blocks."""
+    view = world()
+    for i in range(n):
+        if i % 5 == 4:
+            x = 100 + i * 3 - 1
+            view.rooms[f"gp-{i}"] = room(f"gp-{i}", x, 0, [("w", "plaza")])
+            view.coords[f"{x},0,0"] = f"gp-{i}"
+    return view
+
+
+def bench_proposals(n: int, prefix: str) -> list[Proposal]:
+    """`n` proposals of the mix, ids `<prefix>-<i>`; all pass the gate in `growth_point_world(n)`."""
+    out = []
+    for i in range(n):
+        pid = f"{prefix}-{i}"
+        kind = i % 5
+        if kind in (0, 1):
+            out.append(npc_proposal(pid, qty=1))
+        elif kind in (2, 3):
+            out.append(item_proposal(pid))
+        else:
+            p = block_proposal(pid)
+            x = 100 + i * 3
+            p.payload["block"]["growth_point"] = {"room_id": f"gp-{i}", "direction": "e", "x": x, "y": 0}
+            rooms = p.payload["block"]["rooms"]
+            rooms[0].update(x=x, y=0, exits=[{"direction": "w", "to": f"gp-{i}"},
+                                             {"direction": "n", "to": rooms[1]["id"]}])
+            rooms[1].update(x=x, y=1)
+            out.append(p)
+    return out
+
+
+def open_guardrails() -> Guardrails:
+    """Throttles, the rarity window and the economy opened up: the benchmark's mix all passes."""
+    return guardrails(**{"throttles.default_per_minute": 10**6,
+                         "throttles.per_minute": {t: 10**6 for t in ("NPC", "ITEM", "BLOCK", "QM_ACTION")},
+                         "rarity_window.max_per_window": {}, "economy.free_sources": 1e12})
+
+
+def quest_payload(qid: str = "crate_run") -> dict[str, Any]:
+    giver = npc_template(f"{qid}_giver", role="fixer", behavior="quest_giver", credits_min=0, credits_max=0)
+    target = npc_template(f"{qid}_thief")
+    crate = item_template(f"{qid}_crate", kind="junk", slot="none", stats={}, value=5)
+    return {
+        "quest": {"id": qid, "name": "Crate Run", "description": "Get the crate back.",
+                  "giver_npc_id": giver["id"], "district_id": "market", "difficulty": 2,
+                  "nodes": [{"id": "n1", "kind": "kill", "target": target["id"], "next": ["n2"]},
+                            {"id": "n2", "kind": "fetch", "target": crate["id"], "next": ["n3"],
+                             "influence_action": "recovered_crate"},
+                            {"id": "n3", "kind": "deliver", "target": crate["id"], "to": giver["id"]}],
+                  "start_node": "n1", "rewards": {"credits": 100, "xp": 50, "item_ids": ["medkit"]},
+                  "questmaker_id": f"qm_{qid}", "influence_points_map": {"recovered_crate": 20}},
+        "questmaker": {"id": f"qm_{qid}", "name": "The Broker", "prompt_context": "A patient fixer.",
+                       "budget_max": 100, "budget_start": 40, "regen_per_minute": 1},
+        "giver": giver, "giver_room_id": "plaza", "extra_npcs": [target], "extra_items": [crate],
+        "placements": {target["id"]: "north_st", crate["id"]: "east_st"},
+    }
+
+
+def building_payload(bid: str = "noodle_bar") -> dict[str, Any]:
+    lobby = room(f"{bid}_lobby", 0, -1, [("n", "plaza"), ("d", f"{bid}_cellar")])
+    lobby["kind"] = "lobby"
+    cellar = room(f"{bid}_cellar", 0, -1, [("u", f"{bid}_lobby")])
+    cellar["z"] = -1
+    cook = npc_template(f"{bid}_cook", role="vendor", behavior="merchant", credits_max=10)
+    return {"building": {"id": bid, "name": "Noodle Bar", "district_id": "market", "storefront": "bar",
+                         "rooms": [lobby, cellar], "entrance_room_id": f"{bid}_lobby", "street_room_id": "plaza",
+                         "entrance_direction": "s"},
+            "npcs": [cook], "placements": {f"{bid}_cook": f"{bid}_lobby"}}

@@ -56,76 +56,6 @@ def digest(result: Any) -> str:
     return f"{result.ok} {rules or '-'} {hashlib.sha256(full.encode()).hexdigest()[:12]}"
 
 
-def _bench_world(n: int) -> WorldView:
-    view = f.world()
-    for i in range(n):
-        if i % 5 == 4:
-            x = 100 + i * 3 - 1
-            view.rooms[f"gp-{i}"] = f.room(f"gp-{i}", x, 0, [("w", "plaza")])
-            view.coords[f"{x},0,0"] = f"gp-{i}"
-    return view
-
-
-def _bench_passing(n: int) -> list[Proposal]:
-    """bench/bench_publisher.py's `passing()` (the bench is not a package)."""
-    out = []
-    for i in range(n):
-        pid = f"p-gold-{i}"
-        kind = i % 5
-        if kind in (0, 1):
-            out.append(f.npc_proposal(pid, qty=1))
-        elif kind in (2, 3):
-            out.append(f.item_proposal(pid))
-        else:
-            p = f.block_proposal(pid)
-            x = 100 + i * 3
-            p.payload["block"]["growth_point"] = {"room_id": f"gp-{i}", "direction": "e", "x": x, "y": 0}
-            rooms = p.payload["block"]["rooms"]
-            rooms[0].update(x=x, y=0, exits=[{"direction": "w", "to": f"gp-{i}"},
-                                             {"direction": "n", "to": rooms[1]["id"]}])
-            rooms[1].update(x=x, y=1)
-            out.append(p)
-    return out
-
-
-def _open_guardrails() -> Guardrails:
-    return f.guardrails(**{"throttles.default_per_minute": 10**6,
-                           "throttles.per_minute": {t: 10**6 for t in ("NPC", "ITEM", "BLOCK", "QM_ACTION")},
-                           "rarity_window.max_per_window": {}, "economy.free_sources": 1e12})
-
-
-def _quest_payload(qid: str) -> dict[str, Any]:
-    giver = f.npc_template(f"{qid}_giver", role="fixer", behavior="quest_giver", credits_min=0, credits_max=0)
-    target = f.npc_template(f"{qid}_thief")
-    crate = f.item_template(f"{qid}_crate", kind="junk", slot="none", stats={}, value=5)
-    return {
-        "quest": {"id": qid, "name": "Crate Run", "description": "Get the crate back.",
-                  "giver_npc_id": giver["id"], "district_id": "market", "difficulty": 2,
-                  "nodes": [{"id": "n1", "kind": "kill", "target": target["id"], "next": ["n2"]},
-                            {"id": "n2", "kind": "fetch", "target": crate["id"], "next": ["n3"],
-                             "influence_action": "recovered_crate"},
-                            {"id": "n3", "kind": "deliver", "target": crate["id"], "to": giver["id"]}],
-                  "start_node": "n1", "rewards": {"credits": 100, "xp": 50, "item_ids": ["medkit"]},
-                  "questmaker_id": f"qm_{qid}", "influence_points_map": {"recovered_crate": 20}},
-        "questmaker": {"id": f"qm_{qid}", "name": "The Broker", "prompt_context": "A patient fixer.",
-                       "budget_max": 100, "budget_start": 40, "regen_per_minute": 1},
-        "giver": giver, "giver_room_id": "plaza", "extra_npcs": [target], "extra_items": [crate],
-        "placements": {target["id"]: "north_st", crate["id"]: "east_st"},
-    }
-
-
-def _building_payload(bid: str) -> dict[str, Any]:
-    lobby = f.room(f"{bid}_lobby", 0, -1, [("n", "plaza"), ("d", f"{bid}_cellar")])
-    lobby["kind"] = "lobby"
-    cellar = f.room(f"{bid}_cellar", 0, -1, [("u", f"{bid}_lobby")])
-    cellar["z"] = -1
-    cook = f.npc_template(f"{bid}_cook", role="vendor", behavior="merchant", credits_max=10)
-    return {"building": {"id": bid, "name": "Noodle Bar", "district_id": "market", "storefront": "bar",
-                         "rooms": [lobby, cellar], "entrance_room_id": f"{bid}_lobby", "street_room_id": "plaza",
-                         "entrance_direction": "s"},
-            "npcs": [cook], "placements": {f"{bid}_cook": f"{bid}_lobby"}}
-
-
 QM_CALLS: list[tuple[str, dict[str, Any], int]] = [
     ("send_message", {"target_player_id": "alice", "message": "The docks. Midnight.", "via_npc_id": "thug_1"}, 10),
     ("QUESTMAKER_memorize", {"player_id": "alice", "memory_string": "Paid in full, on time."}, 5),
@@ -264,15 +194,15 @@ def _worlds() -> list[WorldView]:
 def cases() -> list[Case]:
     rnd = random.Random(20261123)
     g = f.guardrails()
-    opened = _open_guardrails()
+    opened = f.open_guardrails()
     out: list[Case] = []
-    bench_world = _bench_world(200)
-    for p in _bench_passing(200):
+    bench_world = f.growth_point_world(200)
+    for p in f.bench_proposals(200, "p-gold"):
         out.append(("bench", p, bench_world, opened, WindowState()))
         out.append(("bench-default-guardrails", p, bench_world, g, WindowState()))
     typed = [f.npc_proposal("p-gold-n"), f.npc_proposal("p-gold-n0", spawn=None), f.item_proposal("p-gold-i"),
-             f.block_proposal("p-gold-b"), f.proposal(ProposalType.QUEST, _quest_payload("crate_run"), "p-gold-q"),
-             f.proposal(ProposalType.BUILDING, _building_payload("noodle_bar"), "p-gold-bld"),
+             f.block_proposal("p-gold-b"), f.proposal(ProposalType.QUEST, f.quest_payload("crate_run"), "p-gold-q"),
+             f.proposal(ProposalType.BUILDING, f.building_payload("noodle_bar"), "p-gold-bld"),
              f.proposal(ProposalType.EVENT, {"event": {"id": "blackout-1", "event_type": "blackout",
                                                       "district_id": "market", "duration_s": 600,
                                                       "text": "The grid goes dark."}}, "p-gold-ev"),
@@ -288,7 +218,7 @@ def cases() -> list[Case]:
     for p, _ in adversarial(1000, seed=5) + adversarial(300, seed=8):
         out.append(("adversarial", p, f.world(), g, WindowState()))
     worlds = _worlds()
-    bases = typed + _bench_passing(10)
+    bases = typed + f.bench_proposals(10, "p-gold")
     for i in range(6000):
         base = rnd.choice(bases)
         p = _mutate(base, rnd) if i % 2 else _nudge(base, rnd)

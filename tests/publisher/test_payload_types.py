@@ -25,40 +25,8 @@ from tests.publisher.conftest import drain, patches_on_stream
 G = f.guardrails()
 
 
-def quest_payload(qid: str = "crate_run") -> dict[str, Any]:
-    giver = f.npc_template(f"{qid}_giver", role="fixer", behavior="quest_giver", credits_min=0, credits_max=0)
-    target = f.npc_template(f"{qid}_thief")
-    crate = f.item_template(f"{qid}_crate", kind="junk", slot="none", stats={}, value=5)
-    return {
-        "quest": {"id": qid, "name": "Crate Run", "description": "Get the crate back.",
-                  "giver_npc_id": giver["id"], "district_id": "market", "difficulty": 2,
-                  "nodes": [{"id": "n1", "kind": "kill", "target": target["id"], "next": ["n2"]},
-                            {"id": "n2", "kind": "fetch", "target": crate["id"], "next": ["n3"],
-                             "influence_action": "recovered_crate"},
-                            {"id": "n3", "kind": "deliver", "target": crate["id"], "to": giver["id"]}],
-                  "start_node": "n1", "rewards": {"credits": 100, "xp": 50, "item_ids": ["medkit"]},
-                  "questmaker_id": f"qm_{qid}", "influence_points_map": {"recovered_crate": 20}},
-        "questmaker": {"id": f"qm_{qid}", "name": "The Broker", "prompt_context": "A patient fixer.",
-                       "budget_max": 100, "budget_start": 40, "regen_per_minute": 1},
-        "giver": giver, "giver_room_id": "plaza", "extra_npcs": [target], "extra_items": [crate],
-        "placements": {target["id"]: "north_st", crate["id"]: "east_st"},
-    }
-
-
-def building_payload() -> dict[str, Any]:
-    lobby = f.room("noodle_lobby", 0, -1, [("n", "plaza"), ("d", "noodle_cellar")])
-    lobby["kind"] = "lobby"
-    cellar = f.room("noodle_cellar", 0, -1, [("u", "noodle_lobby")])
-    cellar["z"] = -1
-    cook = f.npc_template("noodle_cook", role="vendor", behavior="merchant", credits_max=10)
-    return {"building": {"id": "noodle_bar", "name": "Noodle Bar", "district_id": "market", "storefront": "bar",
-                         "rooms": [lobby, cellar], "entrance_room_id": "noodle_lobby", "street_room_id": "plaza",
-                         "entrance_direction": "s"},
-            "npcs": [cook], "placements": {"noodle_cook": "noodle_lobby"}}
-
-
 def test_quest_passes_and_its_patch_adds_and_spawns_everything() -> None:
-    p = f.proposal(ProposalType.QUEST, quest_payload(), "p-quest")
+    p = f.proposal(ProposalType.QUEST, f.quest_payload(), "p-quest")
     result = run_gate(p, f.world(), G, WindowState())
     assert result.ok, result.reason
     ops, inverse = patches.build_patch(p, result.model, inventory(p.type, result.model), f.world())
@@ -71,7 +39,7 @@ def test_quest_passes_and_its_patch_adds_and_spawns_everything() -> None:
 
 
 def test_quest_with_missing_references_names_them() -> None:
-    payload = quest_payload()
+    payload = f.quest_payload()
     payload["quest"]["nodes"][0]["target"] = "ghost_npc"
     payload["quest"]["rewards"]["item_ids"] = ["street_thug"]  # an NPC, not an item
     payload["placements"]["crate_run_thief"] = "nowhere"
@@ -83,7 +51,7 @@ def test_quest_with_missing_references_names_them() -> None:
 
 
 def test_building_passes_with_entrance_and_way_back() -> None:
-    p = f.proposal(ProposalType.BUILDING, building_payload(), "p-bld")
+    p = f.proposal(ProposalType.BUILDING, f.building_payload(), "p-bld")
     world = f.world()
     result = run_gate(p, world, G, WindowState())
     assert result.ok, result.reason
@@ -97,7 +65,7 @@ def test_building_passes_with_entrance_and_way_back() -> None:
 def test_world_read_names_ids_not_field_names() -> None:
     """What the publisher fetches for a proposal: the ids and coordinates in it (placement keys are
     template ids), not the payload's field names."""
-    ids, coords = candidates(f.proposal(ProposalType.QUEST, quest_payload(), "p-q"))
+    ids, coords = candidates(f.proposal(ProposalType.QUEST, f.quest_payload(), "p-q"))
     assert {"crate_run_thief", "crate_run_crate", "north_st", "east_st", "plaza", "medkit", "market"} <= set(ids)
     assert not {"stats", "quest", "nodes", "rewards", "placements", "damage_max", "budget_max"} & set(ids)
     assert coords == []
@@ -106,7 +74,7 @@ def test_world_read_names_ids_not_field_names() -> None:
 
 
 def test_building_cannot_repoint_an_existing_exit() -> None:
-    payload = building_payload()
+    payload = f.building_payload()
     payload["building"]["entrance_direction"] = "n"  # plaza already has n -> north_st
     result = run_gate(f.proposal(ProposalType.BUILDING, payload), f.world(), G, WindowState())
     assert "compat.exit_repointed" in {v.rule for v in result.failures}
@@ -138,8 +106,8 @@ def test_patch_from_the_gates_payload_is_the_patch_from_the_model() -> None:
     every template and room again, for every payload type."""
     world_exp = {"blocks": [f.block_proposal("p-w1").payload["block"]]}
     cases = [f.npc_proposal("p-n"), f.item_proposal("p-i"), f.block_proposal("p-b"),
-             f.proposal(ProposalType.QUEST, quest_payload(), "p-q"),
-             f.proposal(ProposalType.BUILDING, building_payload(), "p-bd"),
+             f.proposal(ProposalType.QUEST, f.quest_payload(), "p-q"),
+             f.proposal(ProposalType.BUILDING, f.building_payload(), "p-bd"),
              f.proposal(ProposalType.WORLD_EXPANSION, world_exp, "p-w")]
     for p in cases:
         result = run_gate(p, f.world(), G, WindowState())
