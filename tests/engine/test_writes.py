@@ -56,15 +56,20 @@ async def dump(redis: Redis, prefix: str) -> dict[str, Any]:
     return out
 
 
-async def test_the_script_leaves_what_the_multi_pipeline_left(redis: Redis) -> None:
-    await writes.apply(redis, sample("s:"))
-    pipe = redis.pipeline(transaction=True)  # what persistence.write did before
-    for method, args in sample("m:"):
+async def apply_with_multi(redis: Redis, writes_: list[Write]) -> None:
+    """The writes as one MULTI pipeline: what persistence.write did before the script."""
+    pipe = redis.pipeline(transaction=True)
+    for method, args in writes_:
         if method == "hset_map":
             pipe.hset(args[0], mapping=args[1])
         else:
             getattr(pipe, method)(*args)
     await pipe.execute()
+
+
+async def test_the_script_leaves_what_the_multi_pipeline_left(redis: Redis) -> None:
+    await writes.apply(redis, sample("s:"))
+    await apply_with_multi(redis, sample("m:"))
     scripted, multi = await dump(redis, "s:"), await dump(redis, "m:")
     assert scripted == multi
     assert len(scripted["online"]) == 1_250 and len(scripted["districts"]) == 1_600
@@ -117,13 +122,7 @@ async def test_a_flush_beyond_one_command_s_arguments_goes_as_scripts_in_one_mul
     await writes.apply(redis, sample("s:"))
     assert sent == ["multi"]
     monkeypatch.setattr(redis, "pipeline", real)
-    pipe = redis.pipeline(transaction=True)
-    for method, args in sample("m:"):
-        if method == "hset_map":
-            pipe.hset(args[0], mapping=args[1])
-        else:
-            getattr(pipe, method)(*args)
-    await pipe.execute()
+    await apply_with_multi(redis, sample("m:"))
     assert await dump(redis, "s:") == await dump(redis, "m:")
     parts = writes._parts(writes.flatten(sample("s:")))
     assert len(parts) > 10 and all(len(p) <= 50 or p[0] + 1 == len(p) for p in parts)
