@@ -427,16 +427,24 @@ def note_decisions(publisher: Publisher, events: list[str], second: asyncio.Even
     publisher.decide = decide  # type: ignore[method-assign]
 
 
+def hold_second_batch(publisher: Publisher, monkeypatch: pytest.MonkeyPatch, batch: int,
+                      fail: BaseException | None = None) -> tuple[Any, list[str]]:
+    """The proposal consumer with batches of `batch`, its first MULTI held (`hold_first_multi`) until the
+    first proposal of the second batch is decided; MULTIs and decisions noted in the returned events."""
+    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
+    gen.config.batch = batch
+    events: list[str] = []
+    second = asyncio.Event()
+    hold_first_multi(monkeypatch, second, events, fail=fail)
+    note_decisions(publisher, events, second, batch)
+    return gen, events
+
+
 async def test_the_next_batch_is_gated_while_a_multi_is_out_and_sent_after_it(
         publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Batch N+1 is decided while batch N's MULTI is out; its own MULTI goes out only after N's ran, so
     patches keep the order of decisions; each batch is acked only once its files are written."""
-    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
-    gen.config.batch = 2
-    events: list[str] = []
-    second = asyncio.Event()
-    hold_first_multi(monkeypatch, second, events)
-    note_decisions(publisher, events, second, 2)
+    gen, events = hold_second_batch(publisher, monkeypatch, batch=2)
     ack = gen._ack
     acked_without_file: list[str] = []
 
@@ -467,12 +475,7 @@ async def test_a_failed_multi_rolls_back_the_batch_decided_on_top_of_it(
     """Batch N's MULTI fails after batch N+1 was decided on top of it (an NPC in a room N adds):
     nothing of either is committed, both are rolled back (library, windows, files, newest first), and
     after recovery both commit once, in order."""
-    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
-    gen.config.batch = 1
-    events: list[str] = []
-    second = asyncio.Event()
-    hold_first_multi(monkeypatch, second, events, fail=RedisConnectionError("redis went away"))
-    note_decisions(publisher, events, second, 1)
+    gen, events = hold_second_batch(publisher, monkeypatch, batch=1, fail=RedisConnectionError("redis went away"))
     await publisher.svc.bus.publish(names.GEN_ENRICHED, f.block_proposal("p-grow"))
     await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-on-top", spawn="p-grow-a"))
     with pytest.raises(RedisConnectionError):
@@ -494,12 +497,7 @@ async def test_a_redelivery_of_a_proposal_in_flight_commits_once(
         publisher: Publisher, redis: Redis, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same proposal again (another bus key) in the batch after its own, whose world read ran
     before its MULTI: a duplicate, not a second commit."""
-    gen = next(c for c in publisher.svc.consumers if c.stream == names.GEN_ENRICHED)
-    gen.config.batch = 2
-    events: list[str] = []
-    second = asyncio.Event()
-    hold_first_multi(monkeypatch, second, events)
-    note_decisions(publisher, events, second, 2)
+    gen, events = hold_second_batch(publisher, monkeypatch, batch=2)
     p = f.npc_proposal("p-twice")
     await publisher.svc.bus.publish(names.GEN_ENRICHED, p, key="k1")
     await publisher.svc.bus.publish(names.GEN_ENRICHED, f.npc_proposal("p-other"))
