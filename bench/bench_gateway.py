@@ -33,7 +33,7 @@ from pathlib import Path
 
 import msgspec
 import psutil
-from wsclient import open_ws
+from wsclient import Player, open_ws
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,60 +147,27 @@ async def loop_lag(who: str, every: float = 10.0) -> None:
 
 
 # --- the clients (the lean client is in wsclient.py, shared with bench_go) ------------------------------
-class Bot:
+class Bot(Player):
     def __init__(self, name: str) -> None:
-        self.name = name
-        self.exits: list[str] = []
-        self.sent: dict[int, float] = {}
-        self.rtts: list[float] = []
-        self.at: list[float] = []  # when each answered command was sent (perf_counter)
-        self.next_id = 1
-        self.errors = 0
+        super().__init__(name)
         self.ready = False
-        self.authed: asyncio.Future[None] | None = None
-
-    def on_message(self, raw: bytes) -> None:
-        """Round trip = `command {id}` written -> first `text`/`error` frame with that id read. A line told
-        to everyone (`"id":null`) answers no command: it is skipped without decoding."""
-        now = time.perf_counter()
-        if raw.endswith(b'"id":null}'):
-            return
-        msg = msgspec.json.decode(raw)
-        kind = msg["type"]
-        if kind == "room":
-            self.exits = list(msg["exits"])
-        elif kind in ("text", "error") and msg.get("id") in self.sent:
-            sent = self.sent.pop(msg["id"])
-            self.rtts.append(now - sent)
-            self.at.append(sent)
-            self.errors += kind == "error"
-        elif self.authed is not None and not self.authed.done():
-            if kind == "auth_ok":
-                self.authed.set_result(None)
-            elif kind == "error":
-                self.authed.set_exception(RuntimeError(msg))
 
     async def run(self, port: int, registered: asyncio.Semaphore, start: asyncio.Event, seconds: float,
                   walk: int) -> None:
-        loop = asyncio.get_running_loop()
         ws = await open_ws(port, self.on_message)
         async with registered:
-            self.authed = loop.create_future()
-            ws.send(msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
-                                         "password": "secret12"}))
+            ws.send(self.register())
             await self.authed
         for _ in range(walk):  # spread over the city first (unmeasured): a crowd in one room is O(N^2)
-            ws.send(msgspec.json.encode({"type": "command", "line": random.choice(self.exits or ["look"])}))
+            ws.send(msgspec.json.encode({"type": "command", "line": random.choice(list(self.exits) or ["look"])}))
             await asyncio.sleep(0.3 + random.random() * 0.3)
         self.ready = True
         await start.wait()
         first = time.monotonic() + random.random()  # spread the clients over the second
         for k in range(int(seconds)):  # one command a second, on a fixed schedule (no drift under load)
             await asyncio.sleep(max(0.0, first + k - time.monotonic()))
-            line = random.choice(self.exits) if self.exits and random.random() < 0.5 else "look"
-            cid, self.next_id = self.next_id, self.next_id + 1
-            self.sent[cid] = time.perf_counter()
-            ws.send(b'{"type":"command","line":"%b","id":%d}' % (line.encode(), cid))
+            line = random.choice(list(self.exits)) if self.exits and random.random() < 0.5 else "look"
+            ws.send(self.command(line))
         await asyncio.sleep(1.0)
         await ws.close()
 
@@ -236,7 +203,8 @@ async def load(proc: subprocess.Popen[bytes], port: int, clients: int, seconds: 
         gc.set_threshold(50_000, 50, 1000)
         redis_server = server.children(recursive=True)  # the embedded redis-server
         redis0 = sum(sum(c.cpu_times()[:2]) for c in redis_server)
-        cpu0, wall0, t_start = sum(server.cpu_times()[:2]), time.monotonic(), time.perf_counter()
+        cpu0, wall0 = sum(server.cpu_times()[:2]), time.monotonic()
+        t_start = wall0  # the clients time their commands with time.monotonic (wsclient.Player)
         me0 = sum(psutil.Process().cpu_times()[:2])
         start.set()
         lag = asyncio.create_task(loop_lag("client"))

@@ -26,43 +26,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import psutil
-from wsclient import LoopLag, WsClientProtocol, open_ws
+from wsclient import LoopLag, Player, WsClientProtocol, open_ws
 
 
-class LoadBot:
+class LoadBot(Player):
     def __init__(self, name: str, avoid: set[str], district_of: dict[str, str]) -> None:
-        self.name = name
+        super().__init__(name)
         self.avoid, self.district_of = avoid, district_of
-        self.exits: dict[str, str] = {}
-        self.sent: dict[int, tuple[float, bool]] = {}  # command id -> (sent at, measured)
-        self.rtts: list[float] = []
-        self.at: list[float] = []  # when each measured, answered command was sent (monotonic)
-        self.errors = 0
-        self.next_id = 1
-        self.authed: asyncio.Future[None] | None = None
         self.ws: WsClientProtocol | None = None
-
-    def on_message(self, raw: bytes) -> None:
-        now = time.monotonic()
-        if raw.endswith(b'"id":null}'):  # told to everyone in a room: answers no command
-            return
-        msg = msgspec.json.decode(raw)
-        kind = msg["type"]
-        if kind == "room":
-            self.exits = dict(msg["exits"])
-        elif kind in ("text", "error") and msg.get("id") in self.sent:
-            sent, measured = self.sent.pop(msg["id"])
-            if measured:
-                self.rtts.append(now - sent)
-                self.at.append(sent)
-                self.errors += kind == "error"
-        elif self.authed is not None and not self.authed.done():
-            if kind == "auth_ok":
-                self.authed.set_result(None)
-            elif kind in ("error", "bye"):
-                self.authed.set_exception(RuntimeError(f"{self.name}: {msg}"))
 
     def step(self) -> str:
         ok = [d for d, room in self.exits.items() if self.district_of.get(room) not in self.avoid]
@@ -70,16 +42,12 @@ class LoadBot:
 
     def send(self, line: str, measured: bool) -> None:
         assert self.ws is not None
-        cid, self.next_id = self.next_id, self.next_id + 1
-        self.sent[cid] = (time.monotonic(), measured)
-        self.ws.send(b'{"type":"command","line":"%b","id":%d}' % (line.encode(), cid))
+        self.ws.send(self.command(line, measured))
 
     async def join(self, port: int, gate: asyncio.Semaphore, walk: int) -> None:
         async with gate:
             self.ws = await open_ws(port, self.on_message)
-            self.authed = asyncio.get_running_loop().create_future()
-            self.ws.send(msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
-                                              "password": "secret12"}))
+            self.ws.send(self.register())
             await self.authed
         for _ in range(walk):  # spread over the city first, unmeasured
             self.send(self.step(), False)

@@ -22,6 +22,8 @@ import random
 import time
 from collections.abc import Callable
 
+import msgspec
+
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -120,6 +122,54 @@ async def open_ws(port: int, on_message: Callable[[bytes], None], host: str = "1
     _, ws = await loop.create_connection(lambda: WsClientProtocol(on_message, path), host, port)
     await ws.open
     return ws
+
+
+class Player:
+    """A load client's side of the play protocol (bench_gateway, go_load): its room's exits, the commands
+    it sent and their round trips — command written -> first `text`/`error` frame with that id read —, and
+    the answer to its login. A line told to everyone (`"id":null`) answers no command: skipped undecoded."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.exits: dict[str, str] = {}  # direction -> room id
+        self.sent: dict[int, tuple[float, bool]] = {}  # command id -> (sent at, measured)
+        self.rtts: list[float] = []
+        self.at: list[float] = []  # when each measured, answered command was sent (time.monotonic)
+        self.errors = 0
+        self.next_id = 1
+        self.authed: asyncio.Future[None] | None = None
+
+    def on_message(self, raw: bytes) -> None:
+        now = time.monotonic()
+        if raw.endswith(b'"id":null}'):
+            return
+        msg = msgspec.json.decode(raw)
+        kind = msg["type"]
+        if kind == "room":
+            self.exits = dict(msg["exits"])
+        elif kind in ("text", "error") and msg.get("id") in self.sent:
+            sent, measured = self.sent.pop(msg["id"])
+            if measured:
+                self.rtts.append(now - sent)
+                self.at.append(sent)
+                self.errors += kind == "error"
+        elif self.authed is not None and not self.authed.done():
+            if kind == "auth_ok":
+                self.authed.set_result(None)
+            elif kind in ("error", "bye"):
+                self.authed.set_exception(RuntimeError(f"{self.name}: {msg}"))
+
+    def command(self, line: str, measured: bool = True) -> bytes:
+        """The frame of command `line`; its id is noted as sent now."""
+        cid, self.next_id = self.next_id, self.next_id + 1
+        self.sent[cid] = (time.monotonic(), measured)
+        return b'{"type":"command","line":"%b","id":%d}' % (line.encode(), cid)
+
+    def register(self) -> bytes:
+        """The frame that registers this player (answered by `auth_ok`, awaited through `authed`)."""
+        self.authed = asyncio.get_running_loop().create_future()
+        return msgspec.json.encode({"type": "auth", "action": "register", "name": self.name,
+                                    "password": "secret12"})
 
 
 class LoopLag:
